@@ -16,7 +16,15 @@ export function compareValues(a: Value, b: Value): number {
   if (b === null) return -1;
   const ta = typeof a;
   const tb = typeof b;
-  if (ta === 'number' && tb === 'number') return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+  if (ta === 'number' && tb === 'number') {
+    const x = a as number;
+    const y = b as number;
+    if (x < y) return -1;
+    if (x > y) return 1;
+    if (x === y) return 0;
+    // PostgreSQL: NaN equals NaN and sorts above every other number.
+    return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1;
+  }
   if (ta === 'string' && tb === 'string') return (a as string) < (b as string) ? -1 : 1;
   if (ta === 'bigint' || tb === 'bigint') {
     if ((ta === 'bigint' || ta === 'number') && (tb === 'bigint' || tb === 'number')) return compareMixedInts(a as number | bigint, b as number | bigint);

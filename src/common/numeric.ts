@@ -83,14 +83,18 @@ export class Numeric {
     return new Numeric(this.unscaled * o.unscaled, this.scale + o.scale);
   }
 
-  /** Division with PostgreSQL's result scale rule (at least 16 significant digits, at least the inputs' scales). */
+  /**
+   * Division with PostgreSQL's select_div_scale: at least 16 significant digits, at least the operands' display
+   * scales, at most 1000; rounded half away from zero. PostgreSQL counts in base-10000 digit groups (weights).
+   */
   div(o: Numeric): Numeric {
     if (o.unscaled === 0n) throw new RangeError('division by zero');
-    const scale = Math.min(1000, Math.max(this.scale, o.scale, 16 - Math.max(0, this.integerDigits() - o.integerDigits() + 1) + 1, 16));
-    const extra = scale + o.scale - this.scale + 1;
-    const num = extra >= 0 ? this.unscaled * 10n ** BigInt(extra) : this.unscaled / 10n ** BigInt(-extra);
-    const q = num / o.unscaled;
-    return new Numeric(q, scale + 1).withScale(scale);
+    let qweight = groupWeight(this) - groupWeight(o);
+    if (firstGroup(this) <= firstGroup(o)) qweight--;
+    const rscale = Math.min(1000, Math.max(16 - qweight * 4, this.scale, o.scale, 0));
+    const num = this.unscaled * 10n ** BigInt(rscale + 1 + o.scale);
+    const den = o.unscaled * 10n ** BigInt(this.scale);
+    return new Numeric(num / den, rscale + 1).withScale(rscale);
   }
 
   compare(o: Numeric): number {
@@ -115,8 +119,23 @@ export class Numeric {
     return this.unscaled === 0n;
   }
 
-  private integerDigits(): number {
-    const abs = this.unscaled < 0n ? -this.unscaled : this.unscaled;
-    return Math.max(1, abs.toString().length - this.scale);
-  }
+}
+
+/** Decimal exponent of the leading digit (123.4 → 2, 0.05 → −2). */
+function leadingExponent(n: Numeric): number {
+  const abs = n.unscaled < 0n ? -n.unscaled : n.unscaled;
+  return abs.toString().length - 1 - n.scale;
+}
+
+/** PostgreSQL's weight: index of the leading base-10000 digit group (the units group is 0). */
+function groupWeight(n: Numeric): number {
+  return n.isZero() ? 0 : Math.floor(leadingExponent(n) / 4);
+}
+
+/** The leading base-10000 digit group's value (1…9999). */
+function firstGroup(n: Numeric): bigint {
+  if (n.isZero()) return 0n;
+  const abs = n.unscaled < 0n ? -n.unscaled : n.unscaled;
+  const shift = n.scale + 4 * groupWeight(n);
+  return shift >= 0 ? abs / 10n ** BigInt(shift) : abs * 10n ** BigInt(-shift);
 }

@@ -5,7 +5,7 @@
  * Invariant: a reader never skips or repeats a message relative to the offsets it was started from.
  */
 import type { Epoch } from '../common/changes.js';
-import type { Column, Row } from '../common/types.js';
+import type { Column, Row, SqlType } from '../common/types.js';
 
 /** One raw message from a source transport (Kafka record, file line, generated event). */
 export interface SourceMessage {
@@ -74,6 +74,12 @@ export interface IncludeColumn {
   what: 'partition' | 'offset' | 'timestamp' | 'key';
   /** Column name (INCLUDE partition AS p → 'p'; default `_rw_kafka_partition` style names are the planner's). */
   name: string;
+  /**
+   * Declared type of the column (added by the connectors helper; optional). Defaults: partition integer,
+   * offset bigint, timestamp timestamptz, key varchar (UTF-8 text). Also accepted: partition/offset as
+   * varchar/text/bigint/integer, timestamp as timestamp, key as text/jsonb.
+   */
+  type?: SqlType;
 }
 
 /** One message to write to a sink topic. */

@@ -1,0 +1,145 @@
+/**
+ * The `sluice` command line: serve, demo, sql, status, --version. Thin: flags and environment → engine + server.
+ * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration (port in use, data dir locked, unwritable).
+ */
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { createLogger } from '../engine/log.js';
+import { SLUICE_VERSION } from '../engine/catalog-functions.js';
+import { startServer } from '../server/server.js';
+import { DEMO_SOURCES, DEMO_VIEWS } from './demo-sql.js';
+
+interface ServeOptions {
+  host: string;
+  port: string;
+  dataDir?: string;
+  epochMs: string;
+  logFormat: 'text' | 'json';
+  user?: string[];
+  config?: string;
+}
+
+function serveOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1').env('SLUICE_HOST'))
+    .addOption(new Option('--port <port>', 'PostgreSQL wire port').default('4566').env('SLUICE_PORT'))
+    .addOption(new Option('--data-dir <dir>', 'directory for durable state (omit: in memory)').env('SLUICE_DATA_DIR'))
+    .addOption(new Option('--epoch-ms <ms>', 'epoch length in milliseconds').default('100').env('SLUICE_EPOCH_MS'))
+    .addOption(new Option('--log-format <format>', 'text or json').choices(['text', 'json']).default('text').env('SLUICE_LOG_FORMAT'))
+    .addOption(new Option('--user <name:password...>', 'enable SCRAM-SHA-256 password authentication for these users').env('SLUICE_USERS'))
+    .addOption(new Option('--config <file>', 'JSON file with any of these options').env('SLUICE_CONFIG'));
+}
+
+async function start(opts: ServeOptions): Promise<{ engine: Engine; port: number; close: () => Promise<void> }> {
+  const fromFile = opts.config ? (JSON.parse(readFileSync(opts.config, 'utf8')) as Partial<ServeOptions>) : {};
+  const o = { ...fromFile, ...opts };
+  const log = createLogger(o.logFormat);
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${o.port}"`, 'Use a number between 0 and 65535.');
+  const users: Record<string, string> = {};
+  for (const u of [o.user ?? []].flat().flatMap((s) => String(s).split(','))) {
+    const i = u.indexOf(':');
+    if (i <= 0) fail(`invalid --user "${u}"`, 'Use name:password.');
+    users[u.slice(0, i)] = u.slice(i + 1);
+  }
+  let engine: Engine;
+  try {
+    engine = await createEngine({ dataDir: o.dataDir ?? null, epochMs: Number(o.epochMs), log });
+  } catch (e) {
+    fail(`cannot open the data directory: ${(e as Error).message}`, 'Check that the directory is writable and that no other sluice process uses it.');
+  }
+  let server: { port: number; close: () => Promise<void> };
+  try {
+    server = await startServer(engine, { host: o.host, port, users: Object.keys(users).length ? users : undefined, log: (line) => log.info(line) });
+  } catch (e) {
+    await engine.close();
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') fail(`port ${port} is already in use on ${o.host}`, 'Stop the other server or pass --port.');
+    fail(`cannot listen on ${o.host}:${port}: ${err.message}`);
+  }
+  log.info('listening', { host: o.host, port: server.port, data_dir: o.dataDir ?? '(memory)' });
+  return {
+    engine,
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await engine.close();
+    },
+  };
+}
+
+function fail(message: string, hint?: string): never {
+  process.stderr.write(`sluice: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+  process.exit(2);
+}
+
+function onSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program.name('sluice').description('A streaming SQL database for real-time detection, served over the PostgreSQL protocol.').version(SLUICE_VERSION, '-v, --version');
+
+  serveOptions(program.command('serve').description('run the server').addHelpText('after', '\nExamples:\n  sluice serve\n  sluice serve --data-dir ./data --port 4566\n  SLUICE_USERS=alice:secret sluice serve')).action(async (opts: ServeOptions) => {
+    const s = await start(opts);
+    onSignals(s.close);
+  });
+
+  serveOptions(program.command('demo').description('run the server with generated SIEM traffic and the article\'s views').addHelpText('after', '\nThen: psql -h localhost -p 4566 -d dev -U root -c "SELECT * FROM siem_alerts"')).action(async (opts: ServeOptions) => {
+    const s = await start(opts);
+    const session = s.engine.openSession({ user: 'root', database: 'dev' });
+    for (const part of session.splitStatements(DEMO_SOURCES + DEMO_VIEWS)) await session.execute(part.sql);
+    process.stdout.write(`sluice demo is running. Connect with:\n  psql -h localhost -p ${s.port} -d dev -U root\nand try:\n  SELECT * FROM siem_alerts ORDER BY detected_at DESC LIMIT 10;\n\n`);
+    let lastEvents = 0;
+    const timer = setInterval(async () => {
+      const events = [...s.engine.sources.values()].reduce((n, x) => n + x.rowsIngested, 0);
+      const r = await session.execute('SELECT alert_type, count(*) FROM siem_alerts GROUP BY alert_type ORDER BY 1');
+      const counts = r.kind === 'rows' ? r.rows.map((row) => `${row[0]}=${row[1]}`).join(' ') : '';
+      process.stdout.write(`events=${events} (+${Math.round((events - lastEvents) / 2)}/s) epoch=${s.engine.epoch} alerts: ${counts || 'none yet'}\n`);
+      lastEvents = events;
+    }, 2000);
+    timer.unref();
+    onSignals(async () => {
+      clearInterval(timer);
+      await s.close();
+    });
+  });
+
+  program
+    .command('sql')
+    .description('run SQL against a running server and print the results')
+    .option('-c, --command <sql>', 'SQL to run')
+    .option('-f, --file <file>', 'file of SQL to run')
+    .addOption(new Option('--host <host>').default('127.0.0.1').env('SLUICE_HOST'))
+    .addOption(new Option('--port <port>').default('4566').env('SLUICE_PORT'))
+    .action(async (o: { command?: string; file?: string; host: string; port: string }) => {
+      const { runSql } = await import('./sql-client.js');
+      const sql = o.command ?? (o.file ? readFileSync(o.file, 'utf8') : '');
+      if (!sql) fail('nothing to run', 'Pass -c "SQL" or -f file.sql.');
+      process.exitCode = await runSql(o.host, Number(o.port), sql);
+    });
+
+  program
+    .command('status')
+    .description('show sources, views, sinks and epochs of a running server')
+    .addOption(new Option('--host <host>').default('127.0.0.1').env('SLUICE_HOST'))
+    .addOption(new Option('--port <port>').default('4566').env('SLUICE_PORT'))
+    .action(async (o: { host: string; port: string }) => {
+      const { runSql } = await import('./sql-client.js');
+      process.exitCode = await runSql(o.host, Number(o.port), 'SELECT * FROM sluice.sources; SELECT name, rows, state_entries, eval_errors FROM sluice.views; SELECT * FROM sluice.sinks; SELECT * FROM sluice.epochs;');
+    });
+
+  await program.parseAsync(argv);
+}

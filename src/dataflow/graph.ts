@@ -1,0 +1,347 @@
+/**
+ * Dataflow: one graph of operators over change batches, stepped one epoch at a time.
+ * State: nodes in topological order, each with its Operator; input batches queued by push(); per-node backfill
+ * batches queued by addNodes(); a registry table `df/nodes` (key [nodeId] → kind) of the nodes that have
+ * stepped at least once, so re-adding them after a restart reloads their state instead of starting fresh.
+ * Invariant: step() feeds every node the deltas its inputs produced in the same step, in topological order.
+ */
+import type { ChangeBatch } from '../common/changes.js';
+import { SQLSTATE, SqlError } from '../common/errors.js';
+import type { Row } from '../common/types.js';
+import type { StateStore, StateTable } from '../state/store.js';
+import { AggregateOperator } from './aggregate.js';
+import { DistinctOperator } from './distinct.js';
+import { JoinOperator } from './join.js';
+import { MaterializeOperator } from './materialize.js';
+import { TABLE_PARTS, OperatorEnv, stateTableName, type Operator } from './operator.js';
+import type { NodeId, NodeSpec } from './spec.js';
+import { FilterOperator, FlatMapOperator, MapOperator, UnionOperator } from './stateless.js';
+import { TemporalFilterOperator } from './temporal-filter.js';
+import { TopNOperator } from './top-n.js';
+import { consolidate, concatBatches } from './zset.js';
+
+/** The registry table of nodes that have state from an earlier step. */
+export const NODE_REGISTRY_TABLE = 'df/nodes';
+
+export interface DataflowOptions {
+  /** False = keep state in memory only (batch evaluation): no state table is read or written. Default true. */
+  persistState?: boolean;
+}
+
+interface NodeRuntime {
+  readonly spec: NodeSpec;
+  readonly inputs: readonly NodeId[];
+  readonly op: Operator | null; // null for 'input' nodes
+  /** Batches queued for each input port before the next step (backfill). */
+  backfill: ChangeBatch[] | null;
+  registered: boolean;
+}
+
+/** The input node ids a node reads, one per port. */
+export function inputsOf(spec: NodeSpec): NodeId[] {
+  switch (spec.kind) {
+    case 'input':
+      return [];
+    case 'map':
+    case 'filter':
+    case 'flatMap':
+    case 'aggregate':
+    case 'distinct':
+    case 'temporalFilter':
+    case 'topN':
+    case 'materialize':
+      return [spec.input];
+    case 'join':
+      return [spec.left, spec.right];
+    case 'union':
+      return [...spec.inputs];
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown node kind ${(never as NodeSpec).kind}`);
+    }
+  }
+}
+
+function buildOperator(spec: NodeSpec, env: OperatorEnv): Operator | null {
+  switch (spec.kind) {
+    case 'input':
+      return null;
+    case 'map':
+      return new MapOperator(spec.fns);
+    case 'filter':
+      return new FilterOperator(spec.pred);
+    case 'flatMap':
+      return new FlatMapOperator(spec.fn);
+    case 'union':
+      return new UnionOperator();
+    case 'aggregate':
+      return new AggregateOperator(env, spec.groupKey, spec.aggregates, spec.global);
+    case 'distinct':
+      return new DistinctOperator(env);
+    case 'join':
+      return new JoinOperator(env, spec.joinType, spec.leftKey, spec.rightKey, spec.residual, spec.leftArity, spec.rightArity);
+    case 'temporalFilter':
+      return new TemporalFilterOperator(env, spec.validity);
+    case 'topN':
+      return new TopNOperator(env, spec.orderBy, spec.limit, spec.offset);
+    case 'materialize':
+      return new MaterializeOperator(env);
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown node kind ${(never as NodeSpec).kind}`);
+    }
+  }
+}
+
+export class Dataflow {
+  private readonly nodes = new Map<NodeId, NodeRuntime>();
+  private order: NodeRuntime[] = [];
+  private readonly pushed = new Map<NodeId, ChangeBatch[]>();
+  private readonly watched = new Set<NodeId>();
+  private readonly persist: boolean;
+  private readonly registry: StateTable | null;
+  private failed: unknown = null;
+
+  constructor(
+    private readonly store: StateStore,
+    options: DataflowOptions = {},
+  ) {
+    this.persist = options.persistState !== false;
+    this.registry = this.persist ? store.table(NODE_REGISTRY_TABLE) : null;
+  }
+
+  /**
+   * Add nodes (in any order among themselves; every input must exist already or be in the list; no cycles).
+   * A new node reading an existing (or reloaded) 'materialize' node gets its current contents as an insert
+   * batch at the next step (backfill). A node already in the registry reloads its state from its tables.
+   * Throws SqlError 42710 on a duplicate id, 42P01 on an unknown input.
+   */
+  addNodes(specs: NodeSpec[]): void {
+    const sorted = topoSort(specs, this.nodes);
+    const existedBefore = new Set(this.nodes.keys());
+    const added: NodeRuntime[] = [];
+    try {
+      for (const spec of sorted) {
+        const registered = this.registry !== null && this.registry.get([spec.id]) !== undefined;
+        const env = new OperatorEnv(spec.id, this.store, this.persist, !registered);
+        const rt: NodeRuntime = { spec, inputs: inputsOf(spec), op: buildOperator(spec, env), backfill: null, registered };
+        this.nodes.set(spec.id, rt);
+        added.push(rt);
+      }
+    } catch (e) {
+      for (const rt of added) this.nodes.delete(rt.spec.id);
+      throw e;
+    }
+    for (const rt of added) {
+      if (rt.registered) continue;
+      rt.inputs.forEach((inputId, port) => {
+        const src = this.nodes.get(inputId)!;
+        if (src.spec.kind !== 'materialize' || !(existedBefore.has(inputId) || src.registered)) return;
+        const rows: ChangeBatch = [];
+        for (const [row, mult] of (src.op as MaterializeOperator).contents()) rows.push({ row, weight: mult });
+        if (rt.backfill === null) rt.backfill = rt.inputs.map(() => []);
+        rt.backfill[port] = rows;
+      });
+    }
+    this.order = this.order.concat(added);
+  }
+
+  /** Remove nodes and drop their state tables. Throws SqlError 2BP01 if a remaining node reads one of them. */
+  removeNodes(ids: NodeId[]): void {
+    const gone = new Set(ids);
+    for (const rt of this.order) {
+      if (gone.has(rt.spec.id)) continue;
+      for (const i of rt.inputs) {
+        if (gone.has(i)) throw new SqlError(SQLSTATE.dependent_objects_still_exist, `cannot remove dataflow node "${i}" because node "${rt.spec.id}" reads it`);
+      }
+    }
+    for (const id of ids) {
+      const rt = this.nodes.get(id);
+      if (rt === undefined) continue;
+      if (this.persist) {
+        for (const part of TABLE_PARTS[rt.spec.kind]!) this.store.dropTable(stateTableName(id, part));
+        this.registry!.delete([id]);
+      }
+      this.nodes.delete(id);
+      this.pushed.delete(id);
+      this.watched.delete(id);
+    }
+    this.order = this.order.filter((rt) => !gone.has(rt.spec.id));
+  }
+
+  has(id: NodeId): boolean {
+    return this.nodes.has(id);
+  }
+
+  /** Queue input changes for an 'input' node; applied at the next step. */
+  push(inputId: NodeId, batch: ChangeBatch): void {
+    const rt = this.nodes.get(inputId);
+    if (rt === undefined || rt.spec.kind !== 'input') throw new SqlError(SQLSTATE.undefined_object, `dataflow input "${inputId}" does not exist`);
+    if (batch.length === 0) return;
+    let q = this.pushed.get(inputId);
+    if (q === undefined) this.pushed.set(inputId, (q = []));
+    q.push(batch);
+  }
+
+  /**
+   * Run one epoch with NOW() = nowMicros: every queued batch flows through the graph in topological order, then
+   * every stepped operator writes its state. Returns the consolidated delta of each watched node (empty deltas
+   * included). If an operator's closure throws, the error propagates and the Dataflow refuses further steps
+   * (its in-memory state is part-way through an epoch; rebuild it from the last committed store).
+   */
+  step(nowMicros: number): Map<NodeId, ChangeBatch> {
+    if (this.failed !== null) throw new SqlError(SQLSTATE.internal_error, 'dataflow failed in an earlier step and must be rebuilt', { detail: String(this.failed) });
+    const deltas = new Map<NodeId, ChangeBatch>();
+    const stepped: Operator[] = [];
+    const newlyRegistered: NodeRuntime[] = [];
+    try {
+      for (const rt of this.order) {
+        if (rt.op === null) {
+          const q = this.pushed.get(rt.spec.id);
+          if (q !== undefined) {
+            deltas.set(rt.spec.id, concatBatches(q));
+            this.pushed.delete(rt.spec.id);
+          }
+        } else {
+          let any = false;
+          const ins: ChangeBatch[] = new Array(rt.inputs.length);
+          for (let p = 0; p < rt.inputs.length; p++) {
+            let d = deltas.get(rt.inputs[p]!) ?? [];
+            if (rt.backfill !== null && rt.backfill[p]!.length > 0) d = concatBatches([rt.backfill[p]!, d]);
+            if (d.length > 0) any = true;
+            ins[p] = d;
+          }
+          rt.backfill = null;
+          if (any || rt.op.wantsStep(nowMicros)) {
+            const out = rt.op.step(ins, nowMicros);
+            stepped.push(rt.op);
+            if (out.length > 0) deltas.set(rt.spec.id, out);
+          }
+        }
+        if (!rt.registered && this.persist) newlyRegistered.push(rt);
+      }
+      for (const op of stepped) op.flush();
+      for (const rt of newlyRegistered) {
+        this.registry!.put([rt.spec.id], rt.spec.kind);
+        rt.registered = true;
+      }
+    } catch (e) {
+      this.failed = e;
+      throw e;
+    }
+    const result = new Map<NodeId, ChangeBatch>();
+    for (const id of this.watched) result.set(id, consolidate(deltas.get(id) ?? []));
+    return result;
+  }
+
+  watch(id: NodeId): void {
+    if (!this.nodes.has(id)) throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${id}" does not exist`);
+    this.watched.add(id);
+  }
+
+  unwatch(id: NodeId): void {
+    this.watched.delete(id);
+  }
+
+  /** Earliest time (µs) at which some temporal filter changes its output by itself, or null. */
+  nextWakeupMicros(): number | null {
+    let best: number | null = null;
+    for (const rt of this.order) {
+      const t = rt.op?.nextWakeup() ?? null;
+      if (t !== null && (best === null || t < best)) best = t;
+    }
+    return best;
+  }
+
+  /** Current contents of a materialize node: each distinct row with its multiplicity. */
+  contents(id: NodeId): Iterable<[Row, number]> {
+    const rt = this.nodes.get(id);
+    if (rt === undefined || rt.spec.kind !== 'materialize') throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${id}" is not a materialize node`);
+    return (rt.op as MaterializeOperator).contents();
+  }
+
+  /** Readable text of the graph: one line per node (id, kind, label, inputs), in topological order. */
+  explain(ids?: NodeId[]): string {
+    const wanted = ids === undefined ? null : this.closure(ids);
+    const lines: string[] = [];
+    for (const rt of this.order) {
+      if (wanted !== null && !wanted.has(rt.spec.id)) continue;
+      const ins = rt.inputs.length > 0 ? ` <- ${rt.inputs.join(', ')}` : '';
+      lines.push(`${rt.spec.id}: ${rt.spec.kind} ${rt.spec.label}${ins}`);
+    }
+    return lines.join('\n');
+  }
+
+  /** Entries in the node's state tables (0 for stateless nodes and when not persisting). */
+  stateSize(id: NodeId): number {
+    const rt = this.nodes.get(id);
+    if (rt === undefined) throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${id}" does not exist`);
+    if (!this.persist) return 0;
+    let n = 0;
+    for (const part of TABLE_PARTS[rt.spec.kind]!) n += this.store.table(stateTableName(id, part)).size();
+    return n;
+  }
+
+  /** The node ids reachable upstream from ids (inclusive). */
+  private closure(ids: NodeId[]): Set<NodeId> {
+    const seen = new Set<NodeId>();
+    const stack = [...ids];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const rt = this.nodes.get(id);
+      if (rt !== undefined) stack.push(...rt.inputs);
+    }
+    return seen;
+  }
+}
+
+/** Order new specs so each comes after its inputs; existing nodes count as already placed. */
+function topoSort(specs: NodeSpec[], existing: ReadonlyMap<NodeId, NodeRuntime>): NodeSpec[] {
+  const byId = new Map<NodeId, NodeSpec>();
+  for (const s of specs) {
+    if (existing.has(s.id) || byId.has(s.id)) throw new SqlError(SQLSTATE.duplicate_object, `dataflow node "${s.id}" already exists`);
+    byId.set(s.id, s);
+  }
+  const out: NodeSpec[] = [];
+  const state = new Map<NodeId, 1 | 2>(); // 1 = visiting, 2 = placed
+  const visit = (s: NodeSpec): void => {
+    const st = state.get(s.id);
+    if (st === 2) return;
+    if (st === 1) throw new SqlError(SQLSTATE.invalid_parameter_value, `dataflow node "${s.id}" is part of a cycle`);
+    state.set(s.id, 1);
+    for (const i of inputsOf(s)) {
+      if (existing.has(i)) continue;
+      const dep = byId.get(i);
+      if (dep === undefined) throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${s.id}" reads unknown node "${i}"`);
+      visit(dep);
+    }
+    state.set(s.id, 2);
+    out.push(s);
+  };
+  for (const s of specs) visit(s);
+  return out;
+}
+
+/**
+ * Batch evaluation with the same operators (ad-hoc SELECT): a throwaway Dataflow that keeps state in memory
+ * only, `inputs` pushed as insert batches, one step. Law: the result equals the integrated output of `outputId`
+ * had the same rows streamed in over any number of steps. Returns the rows of `outputId`, each repeated by its
+ * multiplicity (order unspecified). Writes nothing to `store` (state stays in memory), so any store will do.
+ */
+export function evaluateBatch(nodes: NodeSpec[], inputs: Map<NodeId, Row[]>, outputId: NodeId, nowMicros: number, store: StateStore): Row[] {
+  const df = new Dataflow(store, { persistState: false });
+  df.addNodes(nodes);
+  df.watch(outputId);
+  for (const [id, rows] of inputs) {
+    if (rows.length > 0) df.push(id, rows.map((row) => ({ row, weight: 1 })));
+  }
+  const delta = df.step(nowMicros).get(outputId) ?? [];
+  const out: Row[] = [];
+  for (const c of delta) {
+    if (c.weight < 0) throw new Error(`batch evaluation produced a negative multiplicity for node "${outputId}"`);
+    for (let i = 0; i < c.weight; i++) out.push(c.row);
+  }
+  return out;
+}

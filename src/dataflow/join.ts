@@ -1,0 +1,249 @@
+/**
+ * Equi-join with optional residual predicate: inner, left, right, full outer, semi and anti.
+ * Z-set law: ∫output = ∫L ⋈ ∫R (batch SQL join of the integrated inputs); a step emits ΔL⋈R + L'⋈ΔR, plus, for
+ * outer/semi/anti joins, the changes of each row's "has a match" status (padded rows, semi/anti left rows).
+ * NULL keys never match: such rows skip the state and pass through as unmatched (padded / anti) or vanish.
+ * State: `left`/`right` key = [...joinKey, ...row] → [multiplicity, matchCount(, exact row if it holds a Numeric)];
+ * matchCount (Σ multiplicities of matching rows on the other side) is kept for a side whose unmatched rows are
+ * output (left for left/full/semi/anti, right for right/full), else 0.
+ */
+import type { ChangeBatch } from '../common/changes.js';
+import { rowKey } from '../common/rowkey.js';
+import type { Row, Value } from '../common/types.js';
+import type { StateTable } from '../state/store.js';
+import type { Operator, OperatorEnv } from './operator.js';
+import type { PredFn, RowFn } from './spec.js';
+import { needsExactRow } from './zset.js';
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
+
+interface SideEntry {
+  /** The latest inserted form of the row (SQL-equal rows share an entry). */
+  row: Row;
+  mult: number;
+  /** Σ multiplicities of the matching rows on the other side (only kept where `tracksMatches`). */
+  matched: number;
+}
+
+interface Bucket {
+  readonly key: Row;
+  readonly rows: Map<string, SideEntry>;
+}
+
+class JoinSide {
+  readonly buckets = new Map<string, Bucket>();
+  readonly dirty = new Map<string, { bucket: Bucket; rowKey: string; entry: SideEntry }>();
+  constructor(
+    readonly keyFns: readonly RowFn[],
+    readonly table: StateTable | null,
+    /** True when the side's rows carry a match count (their unmatched status is output). */
+    readonly tracksMatches: boolean,
+  ) {}
+
+  /** Evaluate the join key; null when some key value is NULL (never matches). */
+  keyOf(row: Row): Value[] | null {
+    const n = this.keyFns.length;
+    const key: Value[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = this.keyFns[i]!(row);
+      if (v === null) return null;
+      key[i] = v;
+    }
+    return key;
+  }
+
+  bucketFor(mk: string, key: Row): Bucket {
+    let b = this.buckets.get(mk);
+    if (b === undefined) {
+      b = { key, rows: new Map() };
+      this.buckets.set(mk, b);
+    }
+    return b;
+  }
+
+  /** Apply w to a row's multiplicity; `matched` sets the match count of a new entry. */
+  apply(mk: string, b: Bucket, rk: string, row: Row, w: number, matched: number): void {
+    let e = b.rows.get(rk);
+    if (e === undefined) {
+      e = { row, mult: w, matched };
+      b.rows.set(rk, e);
+    } else {
+      e.mult += w;
+      if (w > 0) e.row = row;
+    }
+    if (e.mult === 0) {
+      b.rows.delete(rk);
+      if (b.rows.size === 0) this.buckets.delete(mk);
+    }
+    if (this.table !== null) this.dirty.set(mk + '\u0002' + rk, { bucket: b, rowKey: rk, entry: e });
+  }
+
+  markMatchChanged(mk: string, b: Bucket, rk: string, e: SideEntry): void {
+    if (this.table !== null) this.dirty.set(mk + '\u0002' + rk, { bucket: b, rowKey: rk, entry: e });
+  }
+
+  load(): void {
+    if (this.table === null) return;
+    const nk = this.keyFns.length;
+    for (const [k, v] of this.table.scan()) {
+      const key = k.slice(0, nk);
+      const row = k.slice(nk);
+      const mk = rowKey(key);
+      const b = this.bucketFor(mk, key);
+      const a = v as [number, number, Row?];
+      b.rows.set(rowKey(row), { row: a[2] ?? row, mult: a[0], matched: a[1] });
+    }
+  }
+
+  flush(): void {
+    const t = this.table;
+    if (t === null) return;
+    for (const d of this.dirty.values()) {
+      const sk = [...d.bucket.key, ...d.entry.row];
+      if (d.entry.mult === 0) t.delete(sk);
+      else t.put(sk, needsExactRow(d.entry.row) ? [d.entry.mult, d.entry.matched, d.entry.row] : [d.entry.mult, d.entry.matched]);
+    }
+    this.dirty.clear();
+  }
+}
+
+export class JoinOperator implements Operator {
+  private readonly left: JoinSide;
+  private readonly right: JoinSide;
+  private readonly leftNulls: Value[];
+  private readonly rightNulls: Value[];
+  private readonly emitPairs: boolean;
+  private readonly leftUnmatched: boolean;
+  private readonly rightUnmatched: boolean;
+
+  constructor(
+    env: OperatorEnv,
+    private readonly joinType: JoinType,
+    leftKey: readonly RowFn[],
+    rightKey: readonly RowFn[],
+    private readonly residual: PredFn | undefined,
+    leftArity: number,
+    rightArity: number,
+  ) {
+    this.emitPairs = joinType !== 'semi' && joinType !== 'anti';
+    this.leftUnmatched = joinType === 'left' || joinType === 'full';
+    this.rightUnmatched = joinType === 'right' || joinType === 'full';
+    const leftTracks = joinType !== 'inner' && joinType !== 'right';
+    this.left = new JoinSide(leftKey, env.table('left'), leftTracks);
+    this.right = new JoinSide(rightKey, env.table('right'), this.rightUnmatched);
+    this.leftNulls = new Array<Value>(rightArity).fill(null);
+    this.rightNulls = new Array<Value>(leftArity).fill(null);
+    if (!env.fresh) {
+      this.left.load();
+      this.right.load();
+    }
+  }
+
+  private matches(l: Row, r: Row): boolean {
+    return this.residual === undefined || this.residual(concat(l, r)) === true;
+  }
+
+  /** Output for a left row's "matched" status: semi → the row if matched, anti → if unmatched, left/full → padded. */
+  private emitLeftStatus(out: ChangeBatch, l: Row, matched: boolean, w: number): void {
+    switch (this.joinType) {
+      case 'semi':
+        if (matched) out.push({ row: l, weight: w });
+        return;
+      case 'anti':
+        if (!matched) out.push({ row: l, weight: w });
+        return;
+      case 'left':
+      case 'full':
+        if (!matched) out.push({ row: concat(l, this.leftNulls), weight: w });
+        return;
+      default:
+        return;
+    }
+  }
+
+  step(inputs: readonly ChangeBatch[]): ChangeBatch {
+    const out: ChangeBatch = [];
+    const dl = inputs[0]!;
+    const dr = inputs[1]!;
+    // ΔL ⋈ R (R before this step), then apply ΔL
+    for (let i = 0; i < dl.length; i++) {
+      const { row: l, weight: w } = dl[i]!;
+      const key = this.left.keyOf(l);
+      if (key === null) {
+        this.emitLeftStatus(out, l, false, w);
+        continue;
+      }
+      const mk = rowKey(key);
+      const rb = this.right.buckets.get(mk);
+      let m = 0;
+      if (rb !== undefined) {
+        for (const [rk, re] of rb.rows) {
+          if (!this.matches(l, re.row)) continue;
+          m += re.mult;
+          if (this.emitPairs) out.push({ row: concat(l, re.row), weight: w * re.mult });
+          if (this.rightUnmatched) {
+            const before = re.matched > 0;
+            re.matched += w;
+            const after = re.matched > 0;
+            if (before !== after) out.push({ row: concat(this.rightNulls, re.row), weight: after ? -re.mult : re.mult });
+            this.right.markMatchChanged(mk, rb, rk, re);
+          }
+        }
+      }
+      if (this.left.tracksMatches) this.emitLeftStatus(out, l, m > 0, w);
+      this.left.apply(mk, this.left.bucketFor(mk, key), rowKey(l), l, w, m);
+    }
+    // L' ⋈ ΔR (L after this step), then apply ΔR
+    for (let i = 0; i < dr.length; i++) {
+      const { row: r, weight: w } = dr[i]!;
+      const key = this.right.keyOf(r);
+      if (key === null) {
+        if (this.rightUnmatched) out.push({ row: concat(this.rightNulls, r), weight: w });
+        continue;
+      }
+      const mk = rowKey(key);
+      const lb = this.left.buckets.get(mk);
+      let m = 0;
+      if (lb !== undefined) {
+        for (const [lk, le] of lb.rows) {
+          if (!this.matches(le.row, r)) continue;
+          m += le.mult;
+          if (this.emitPairs) out.push({ row: concat(le.row, r), weight: w * le.mult });
+          if (this.left.tracksMatches) {
+            const before = le.matched > 0;
+            le.matched += w;
+            const after = le.matched > 0;
+            if (before !== after) {
+              this.emitLeftStatus(out, le.row, before, -le.mult);
+              this.emitLeftStatus(out, le.row, after, le.mult);
+            }
+            this.left.markMatchChanged(mk, lb, lk, le);
+          }
+        }
+      }
+      if (this.rightUnmatched && m <= 0) out.push({ row: concat(this.rightNulls, r), weight: w });
+      this.right.apply(mk, this.right.bucketFor(mk, key), rowKey(r), r, w, m);
+    }
+    return out;
+  }
+
+  wantsStep(): boolean {
+    return false;
+  }
+
+  nextWakeup(): number | null {
+    return null;
+  }
+
+  flush(): void {
+    this.left.flush();
+    this.right.flush();
+  }
+}
+
+function concat(a: Row, b: Row): Value[] {
+  const out: Value[] = new Array(a.length + b.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]!;
+  for (let i = 0; i < b.length; i++) out[a.length + i] = b[i]!;
+  return out;
+}

@@ -1,0 +1,61 @@
+/**
+ * The Operator contract every dataflow node implements, and the environment it is built in.
+ * State: an operator keeps its integrated state in memory and writes the epoch's changes to its own state
+ * tables in flush(); on construction over an existing node it reloads that state from the tables.
+ * Invariant (Z-set law, per operator): integrating step() outputs equals the batch operator on the integrated input.
+ */
+import type { ChangeBatch } from '../common/changes.js';
+import type { StateStore, StateTable } from '../state/store.js';
+import type { NodeId } from './spec.js';
+
+export interface Operator {
+  /** Process one epoch: inputs[p] is the delta on input port p (possibly empty). Returns the output delta
+   *  (possibly unconsolidated). Must not mutate its inputs; may keep references to input rows. */
+  step(inputs: readonly ChangeBatch[], nowMicros: number): ChangeBatch;
+  /** True if the operator must run at `nowMicros` even without input (due timers, a first output row). */
+  wantsStep(nowMicros: number): boolean;
+  /** Write the state changed since the last flush to the state tables (no-op when not persisting). */
+  flush(): void;
+  /** Earliest time at which the output changes without input, or null. */
+  nextWakeup(): number | null;
+}
+
+/** What an operator is built with: where its state lives and whether it starts empty. */
+export class OperatorEnv {
+  constructor(
+    readonly nodeId: NodeId,
+    private readonly store: StateStore,
+    /** False for throwaway batch evaluation: no table is opened or written. */
+    readonly persist: boolean,
+    /** True when the node has no state from before (its tables are cleared). */
+    readonly fresh: boolean,
+  ) {}
+
+  /** The state table `df/<nodeId>/<part>`, or null when not persisting. Cleared when the node is fresh. */
+  table(part: string): StateTable | null {
+    if (!this.persist) return null;
+    const t = this.store.table(stateTableName(this.nodeId, part));
+    if (this.fresh && t.size() > 0) t.clear();
+    return t;
+  }
+}
+
+/** The name of a node's state table: stable across restarts because node ids are. */
+export function stateTableName(nodeId: NodeId, part: string): string {
+  return `df/${nodeId}/${part}`;
+}
+
+/** The state table parts each node kind owns (for stateSize/removeNodes). */
+export const TABLE_PARTS: Record<string, readonly string[]> = {
+  input: [],
+  map: [],
+  filter: [],
+  flatMap: [],
+  union: [],
+  aggregate: ['groups', 'values'],
+  distinct: ['rows'],
+  join: ['left', 'right'],
+  temporalFilter: ['timers'],
+  topN: ['rows'],
+  materialize: ['rows'],
+};

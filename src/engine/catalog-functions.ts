@@ -1,0 +1,104 @@
+/**
+ * Session and catalog functions that need the engine (current_user, version(), pg_table_is_visible, format_type,
+ * current_setting …): what psql, pgjdbc, psycopg and BI tools call. Resolved by the binder before built-ins.
+ * Stateless: each call reads the engine/session it was created for.
+ */
+import type { SqlType, Value } from '../common/types.js';
+import type { ResolvedFunction } from '../expr/functions.js';
+import type { Engine } from './engine.js';
+import { typeOidDisplay } from './system.js';
+
+export interface SessionView {
+  user: string;
+  database: string;
+  setting(name: string): string | undefined;
+  set(name: string, value: string): void;
+}
+
+export const SLUICE_VERSION = '0.1.0';
+export const SERVER_VERSION = `15.0 (sluice ${SLUICE_VERSION})`;
+
+type Impl = (args: Value[]) => Value;
+
+export function catalogFunctions(engine: Engine, session: SessionView): (name: string, argTypes: SqlType[]) => ResolvedFunction | null {
+  const fn = (name: string, argTypes: SqlType[], returnType: SqlType, impl: Impl, strict = true): ResolvedFunction => ({ name: `__${name}`, argTypes, returnType, strict, impl: (args) => impl(args) });
+  const num = (v: Value): number => Number(v as number | bigint);
+  const relByOid = (o: Value): string | null => {
+    const n = num(o);
+    return engine.catalog.list().find((x) => x.oid === n)?.name ?? null;
+  };
+  return (name, argTypes) => {
+    const n = argTypes.length;
+    switch (name) {
+      case 'current_user':
+      case 'session_user':
+      case 'user':
+        return n === 0 ? fn(name, [], 'text', () => session.user) : null;
+      case 'current_database':
+        return n === 0 ? fn(name, [], 'text', () => session.database) : null;
+      case 'current_schema':
+        return n === 0 ? fn(name, [], 'text', () => 'public') : null;
+      case 'version':
+        return n === 0 ? fn(name, [], 'text', () => `PostgreSQL ${SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by TypeScript, 64-bit`) : null;
+      case 'pg_backend_pid':
+        return n === 0 ? fn(name, [], 'integer', () => process.pid) : null;
+      case 'pg_postmaster_start_time':
+        return n === 0 ? fn(name, [], 'timestamptz', () => engine.startedAtMs * 1000) : null;
+      case 'current_setting':
+        if (n === 1 || n === 2) return fn(name, argTypes.map(() => 'text'), 'text', (a) => session.setting(String(a[0])) ?? null);
+        return null;
+      case 'set_config':
+        if (n === 3) return fn(name, ['text', 'text', 'boolean'], 'text', (a) => {
+          session.set(String(a[0]), String(a[1]));
+          return String(a[1]);
+        });
+        return null;
+      case 'pg_table_is_visible':
+      case 'pg_type_is_visible':
+      case 'pg_function_is_visible':
+        return n === 1 ? fn(name, ['bigint'], 'boolean', () => true) : null;
+      case 'pg_get_userbyid':
+        return n === 1 ? fn(name, ['bigint'], 'text', () => 'root') : null;
+      case 'has_table_privilege':
+      case 'has_schema_privilege':
+      case 'has_database_privilege':
+      case 'has_column_privilege':
+      case 'has_any_column_privilege':
+        return n >= 1 && n <= 4 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'boolean', () => true, false) : null;
+      case 'format_type':
+        return n === 2 ? fn(name, ['bigint', 'integer'], 'text', (a) => (a[0] === null ? null : typeOidDisplay(num(a[0])) ?? '???'), false) : null;
+      case 'obj_description':
+      case 'col_description':
+      case 'shobj_description':
+        return n === 1 || n === 2 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t === 'integer' ? 'integer' : t)), 'text', () => null, false) : null;
+      case 'pg_get_expr':
+        return n === 2 || n === 3 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'text', () => null, false) : null;
+      case 'pg_get_viewdef':
+        return n === 1 || n === 2 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'text', (a) => {
+          const v = typeof a[0] === 'string' ? engine.catalog.get(a[0]) : engine.catalog.list().find((x) => x.oid === num(a[0]));
+          return v && 'query' in v ? ` ${v.query.trim()}` : null;
+        }) : null;
+      case 'pg_get_indexdef':
+      case 'pg_get_constraintdef':
+      case 'pg_get_triggerdef':
+      case 'pg_get_ruledef':
+        return fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'text', () => null, false);
+      case 'pg_encoding_to_char':
+        return n === 1 ? fn(name, ['integer'], 'text', () => 'UTF8') : null;
+      case 'pg_relation_size':
+      case 'pg_total_relation_size':
+      case 'pg_table_size':
+        return n === 1 ? fn(name, ['bigint'], 'bigint', () => 0n) : null;
+      case 'pg_size_pretty':
+        return n === 1 ? fn(name, ['bigint'], 'text', (a) => `${String(a[0])} bytes`) : null;
+      case 'txid_current':
+        return n === 0 ? fn(name, [], 'bigint', () => BigInt(engine.epoch)) : null;
+      case 'inet_server_addr':
+        return n === 0 ? fn(name, [], 'text', () => '127.0.0.1') : null;
+      case '__oid_to_regclass':
+        return n === 1 ? { name: '__oid_to_regclass', argTypes: ['bigint'], returnType: 'text', strict: true, impl: (a) => relByOid(a[0]!) ?? String(a[0]) } : null;
+      default:
+        return null;
+    }
+  };
+}

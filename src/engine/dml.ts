@@ -1,0 +1,143 @@
+/**
+ * INSERT, UPDATE and DELETE on tables: each statement computes its changes (−old/+new rows) in batch over the
+ * committed contents and queues them for the next epoch, which the caller runs before returning.
+ * Invariant: a statement that fails (type error, NOT NULL, duplicate key) queues nothing.
+ */
+import { SqlError, SQLSTATE } from '../common/errors.js';
+import type { ChangeBatch } from '../common/changes.js';
+import type { Row, SqlType, Value } from '../common/types.js';
+import { castContext, castValue } from '../expr/casts.js';
+import { parseValueText } from '../expr/text-io.js';
+import type { ResolvedFunction } from '../expr/functions.js';
+import type { PgNode } from '../sql/ast.js';
+import { bindQuery, type RelationResolver } from '../plan/binder.js';
+import type { Engine, TableRuntime } from './engine.js';
+
+export interface DmlContext {
+  resolver: RelationResolver;
+  functions: (name: string, argTypes: SqlType[]) => ResolvedFunction | null;
+  paramTypes: (SqlType | null)[];
+  nowMicros: number;
+}
+
+type Evaluate = (plan: import('../plan/logical.js').LogicalPlan, params: readonly Value[]) => Row[];
+
+export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, describeOnly: boolean, params: readonly Value[] = [], evaluate?: Evaluate): string {
+  const stmt = node.InsertStmt ?? node.UpdateStmt ?? node.DeleteStmt;
+  const relname: string = stmt.relation.relname;
+  const t = engine.tables.get(relname);
+  if (!t) {
+    const o = engine.catalog.get(relname);
+    if (!o) throw new SqlError(SQLSTATE.undefined_table, `relation "${relname}" does not exist`, { position: stmt.relation.location + 1 });
+    throw new SqlError(SQLSTATE.wrong_object_type, `cannot change ${o.kind} "${relname}"`, { detail: o.kind === 'source' ? 'Sources are read from their connector.' : 'Only tables accept INSERT, UPDATE and DELETE.' });
+  }
+  if (stmt.returningList?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'RETURNING is not supported');
+  if (stmt.withClause) throw new SqlError(SQLSTATE.feature_not_supported, 'WITH is not supported in INSERT/UPDATE/DELETE');
+  const bind = (select: PgNode) => bindQuery(select, { mode: 'batch', nowMicros: ctx.nowMicros, resolver: ctx.resolver, functions: ctx.functions, paramTypes: ctx.paramTypes });
+  const run = evaluate ?? ((plan) => engine.evaluatePlan(plan, params));
+  const cols = t.def.columns;
+  if (node.InsertStmt) {
+    if (stmt.onConflictClause) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT … ON CONFLICT is not supported');
+    const targets: number[] = stmt.cols?.length
+      ? (stmt.cols as PgNode[]).map((c) => {
+          const i = cols.findIndex((x) => x.name === c.ResTarget.name);
+          if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${c.ResTarget.name}" of relation "${relname}" does not exist`, { position: c.ResTarget.location + 1 });
+          return i;
+        })
+      : cols.map((_, i) => i);
+    const bound = bind(stmt.selectStmt);
+    if (bound.columns.length > targets.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
+    if (describeOnly) return 'INSERT 0 0';
+    const rows = run(bound.plan, params);
+    const changes: ChangeBatch = [];
+    const staged = new Map<string, Row>();
+    for (const r of rows) {
+      const full: Value[] = cols.map(() => null);
+      bound.columns.forEach((c, k) => {
+        const i = targets[k]!;
+        full[i] = assign(r[k]!, c.type, cols[i]!.type, cols[i]!.name);
+      });
+      checkRow(t, full);
+      if (t.def.primaryKey.length) {
+        const key = engine.tableRowKey(t, full);
+        if (t.pk.has(key) || staged.has(key)) {
+          throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${relname}_pkey"`, {
+            detail: `Key (${t.def.primaryKey.map((i) => cols[i]!.name).join(', ')})=(${t.def.primaryKey.map((i) => String(full[i])).join(', ')}) already exists.`,
+          });
+        }
+        staged.set(key, full);
+      }
+      changes.push({ row: full, weight: 1 });
+    }
+    for (const [k, r] of staged) t.pk.set(k, r);
+    engine.push(t.inputNode, changes);
+    return `INSERT 0 ${changes.length}`;
+  }
+  const from = [{ RangeVar: { ...stmt.relation, alias: stmt.relation.alias } }];
+  const star = { ResTarget: { val: { ColumnRef: { fields: [{ A_Star: {} }], location: 0 } }, location: 0 } };
+  if (node.DeleteStmt) {
+    if (stmt.usingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'DELETE … USING is not supported');
+    const bound = bind({ SelectStmt: { targetList: [star], fromClause: from, whereClause: stmt.whereClause, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } });
+    if (describeOnly) return 'DELETE 0';
+    const rows = run(bound.plan, params);
+    for (const r of rows) if (t.def.primaryKey.length) t.pk.delete(engine.tableRowKey(t, r));
+    engine.push(t.inputNode, rows.map((row) => ({ row, weight: -1 })));
+    return `DELETE ${rows.length}`;
+  }
+  // UPDATE
+  if (stmt.fromClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE … FROM is not supported');
+  const sets = (stmt.targetList as PgNode[]).map((rt) => {
+    const i = cols.findIndex((c) => c.name === rt.ResTarget.name);
+    if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${rt.ResTarget.name}" of relation "${relname}" does not exist`, { position: rt.ResTarget.location + 1 });
+    return { index: i, val: rt.ResTarget.val };
+  });
+  const targetList = [star, ...sets.map((s) => ({ ResTarget: { val: s.val, location: 0 } }))];
+  const bound = bind({ SelectStmt: { targetList, fromClause: from, whereClause: stmt.whereClause, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } });
+  if (describeOnly) return 'UPDATE 0';
+  const rows = run(bound.plan, params);
+  const changes: ChangeBatch = [];
+  const n = cols.length;
+  const removed: string[] = [];
+  const added = new Map<string, Row>();
+  for (const r of rows) {
+    const old = r.slice(0, n);
+    const next = [...old];
+    sets.forEach((s, k) => {
+      next[s.index] = assign(r[n + k]!, bound.columns[n + k]!.type, cols[s.index]!.type, cols[s.index]!.name);
+    });
+    checkRow(t, next);
+    if (t.def.primaryKey.length) {
+      removed.push(engine.tableRowKey(t, old));
+      const key = engine.tableRowKey(t, next);
+      if (added.has(key)) throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${relname}_pkey"`);
+      added.set(key, next);
+    }
+    changes.push({ row: old, weight: -1 }, { row: next, weight: 1 });
+  }
+  if (t.def.primaryKey.length) {
+    const removedSet = new Set(removed);
+    for (const k of added.keys()) if (t.pk.has(k) && !removedSet.has(k)) throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${relname}_pkey"`);
+    for (const k of removed) t.pk.delete(k);
+    for (const [k, r] of added) t.pk.set(k, r);
+  }
+  engine.push(t.inputNode, changes);
+  return `UPDATE ${rows.length}`;
+}
+
+function assign(v: Value, from: SqlType, to: SqlType, column: string): Value {
+  if (v === null || from === to) return v;
+  if (from === 'unknown') return parseValueText(String(v), to);
+  const ctx = castContext(from, to);
+  if (ctx !== 'implicit' && ctx !== 'assignment') {
+    throw new SqlError(SQLSTATE.datatype_mismatch, `column "${column}" is of type ${to} but expression is of type ${from}`, { hint: 'You will need to rewrite or cast the expression.' });
+  }
+  return castValue(v, from, to);
+}
+
+function checkRow(t: TableRuntime, row: Value[]): void {
+  t.def.columns.forEach((c, i) => {
+    if (row[i] === null && (c.nullable === false || t.def.primaryKey.includes(i))) {
+      throw new SqlError(SQLSTATE.not_null_violation, `null value in column "${c.name}" of relation "${t.def.name}" violates not-null constraint`);
+    }
+  });
+}

@@ -1,0 +1,517 @@
+/**
+ * A client session: runs statements against the engine, keeps session settings and the transaction-block state.
+ * Reads run inside Engine.serial(), so a SELECT sees exactly one committed epoch.
+ * Invariant: a failed statement never changes engine state; inside BEGIN … it moves the session to 'E' until
+ * ROLLBACK (or COMMIT, which then rolls back), as PostgreSQL does.
+ */
+import { SqlError, SQLSTATE, type Notice } from '../common/errors.js';
+import { compareValues } from '../common/compare.js';
+import type { Column, Row, SqlType, Value } from '../common/types.js';
+import { evaluateBatch } from '../dataflow/graph.js';
+import { MemoryStore } from '../state/memory-store.js';
+import { formatValueText } from '../expr/text-io.js';
+import type { PgNode, Statement } from '../sql/ast.js';
+import { parseStatement, parsePg } from '../sql/parser.js';
+import { splitStatements } from '../sql/lexer.js';
+import { bindQuery, type BoundQuery } from '../plan/binder.js';
+import type { LogicalPlan } from '../plan/logical.js';
+import { planDataflow } from '../plan/stream.js';
+import { explainLogical } from '../plan/explain.js';
+import type { EngineSession, PreparedStatement, ResultColumn, SessionOptions, StatementResult, TransactionStatus } from './api.js';
+import type { Engine } from './engine.js';
+import { catalogFunctions, SERVER_VERSION, type SessionView } from './catalog-functions.js';
+import { relationResolver } from './resolver.js';
+import * as ddl from './ddl.js';
+import { executeDml } from './dml.js';
+
+const DEFAULT_SETTINGS: Record<string, string> = {
+  server_version: SERVER_VERSION,
+  server_version_num: '150000',
+  server_encoding: 'UTF8',
+  client_encoding: 'UTF8',
+  datestyle: 'ISO, MDY',
+  timezone: 'UTC',
+  intervalstyle: 'postgres',
+  integer_datetimes: 'on',
+  standard_conforming_strings: 'on',
+  application_name: '',
+  search_path: '"$user", public',
+  extra_float_digits: '1',
+  is_superuser: 'on',
+  transaction_isolation: 'serializable',
+  transaction_read_only: 'off',
+  default_transaction_isolation: 'serializable',
+  statement_timeout: '0',
+  lock_timeout: '0',
+  max_identifier_length: '63',
+  bytea_output: 'hex',
+};
+
+/** Settings that are reported to the client with ParameterStatus, under their canonical spelling. */
+const REPORTED: Record<string, string> = {
+  server_version: 'server_version',
+  server_encoding: 'server_encoding',
+  client_encoding: 'client_encoding',
+  datestyle: 'DateStyle',
+  timezone: 'TimeZone',
+  intervalstyle: 'IntervalStyle',
+  integer_datetimes: 'integer_datetimes',
+  standard_conforming_strings: 'standard_conforming_strings',
+  application_name: 'application_name',
+  is_superuser: 'is_superuser',
+  session_authorization: 'session_authorization',
+};
+
+export class Session implements EngineSession, SessionView {
+  private status: TransactionStatus = 'I';
+  private readonly settings: Record<string, string>;
+  private cancelled = false;
+  readonly user: string;
+  readonly database: string;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly opts: SessionOptions,
+    readonly backendPid: number,
+  ) {
+    this.user = opts.user;
+    this.database = opts.database;
+    this.settings = { ...DEFAULT_SETTINGS, application_name: opts.applicationName ?? '', session_authorization: opts.user };
+  }
+
+  splitStatements(sql: string): { sql: string; offset: number }[] {
+    return splitStatements(sql);
+  }
+
+  setting(name: string): string | undefined {
+    return this.settings[name.toLowerCase()];
+  }
+
+  set(name: string, value: string): void {
+    this.settings[name.toLowerCase()] = value;
+  }
+
+  reportedSettings(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, canonical] of Object.entries(REPORTED)) if (this.settings[k] !== undefined) out[canonical] = this.settings[k]!;
+    return out;
+  }
+
+  transactionStatus(): TransactionStatus {
+    return this.status;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  close(): void {}
+
+  private notify(notices: Notice[]): void {
+    for (const n of notices) this.opts.onNotice?.(n);
+  }
+
+  async execute(sql: string): Promise<StatementResult> {
+    return this.run(sql, []);
+  }
+
+  prepare(sql: string, paramTypes: readonly (SqlType | null)[]): PreparedStatement {
+    const st = parseStatement(sql);
+    const types = [...paramTypes];
+    let columns: ResultColumn[] | null = null;
+    const select = st.kind === 'pg' ? selectNode(st.node) : null;
+    if (select) {
+      const bound = this.bindBatch(select, types);
+      columns = bound.columns.map((c) => ({ name: c.name, type: c.type }));
+    } else if (st.kind === 'pg' && (st.node.InsertStmt || st.node.UpdateStmt || st.node.DeleteStmt)) {
+      executeDml(this.engine, st.node, this.bindContext(types), true);
+    } else if (st.kind === 'show_objects' || st.kind === 'describe' || st.kind === 'show_create' || (st.kind === 'pg' && (st.node.VariableShowStmt || st.node.ExplainStmt))) {
+      columns = null; // described at execution; drivers accept NoData for these rarely-prepared statements
+    }
+    const resolved = types.map((t) => (t === null || t === 'unknown' ? 'text' : t));
+    return { sql, paramTypes: resolved, columns };
+  }
+
+  async executePrepared(stmt: PreparedStatement, params: readonly Value[]): Promise<StatementResult> {
+    return this.run(stmt.sql, params, stmt.paramTypes);
+  }
+
+  private async run(sql: string, params: readonly Value[], paramTypes?: readonly SqlType[]): Promise<StatementResult> {
+    this.cancelled = false;
+    let st: Statement;
+    try {
+      st = parseStatement(sql);
+    } catch (e) {
+      this.failTransaction();
+      throw e;
+    }
+    const tx = st.kind === 'pg' ? st.node.TransactionStmt : null;
+    if (tx) return this.transaction(tx);
+    if (this.status === 'E') {
+      throw new SqlError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    try {
+      return await this.dispatch(st, params, paramTypes ?? []);
+    } catch (e) {
+      this.failTransaction();
+      throw e;
+    }
+  }
+
+  private failTransaction(): void {
+    if (this.status === 'T') this.status = 'E';
+  }
+
+  private transaction(tx: PgNode): StatementResult {
+    switch (tx.kind) {
+      case 'TRANS_STMT_BEGIN':
+      case 'TRANS_STMT_START':
+        if (this.status !== 'I') this.opts.onNotice?.({ severity: 'WARNING', code: '25001', message: 'there is already a transaction in progress' });
+        this.status = 'T';
+        return { kind: 'command', commandTag: tx.kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION' };
+      case 'TRANS_STMT_COMMIT': {
+        const wasFailed = this.status === 'E';
+        if (this.status === 'I') this.opts.onNotice?.({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' });
+        this.status = 'I';
+        return { kind: 'command', commandTag: wasFailed ? 'ROLLBACK' : 'COMMIT' };
+      }
+      case 'TRANS_STMT_ROLLBACK':
+        if (this.status === 'I') this.opts.onNotice?.({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' });
+        this.status = 'I';
+        return { kind: 'command', commandTag: 'ROLLBACK' };
+      default:
+        throw new SqlError(SQLSTATE.feature_not_supported, 'savepoints and two-phase commit are not supported');
+    }
+  }
+
+  private bindContext(paramTypes: (SqlType | null)[]): { resolver: ReturnType<typeof relationResolver>; functions: ReturnType<typeof catalogFunctions>; paramTypes: (SqlType | null)[]; nowMicros: number } {
+    return { resolver: relationResolver(this.engine), functions: catalogFunctions(this.engine, this), paramTypes, nowMicros: this.engine.clock.nowMicros() };
+  }
+
+  private bindBatch(select: PgNode, paramTypes: (SqlType | null)[]): BoundQuery {
+    const c = this.bindContext(paramTypes);
+    return bindQuery(select, { mode: 'batch', nowMicros: c.nowMicros, resolver: c.resolver, functions: c.functions, paramTypes });
+  }
+
+  private async dispatch(st: Statement, params: readonly Value[], paramTypes: readonly SqlType[]): Promise<StatementResult> {
+    const e = this.engine;
+    const notices: Notice[] = [];
+    const ddl1 = async (tag: string, fn: () => void): Promise<StatementResult> => {
+      await e.serial(async () => {
+        fn();
+        await e.runEpoch();
+      });
+      this.notify(notices);
+      return { kind: 'command', commandTag: tag };
+    };
+    switch (st.kind) {
+      case 'create_source':
+        return ddl1('CREATE_SOURCE', () => ddl.createSource(e, st, 0, notices));
+      case 'create_sink':
+        return ddl1('CREATE_SINK', () => ddl.createSink(e, st, 0, notices));
+      case 'drop':
+        return ddl1(st.objectKind === 'source' ? 'DROP_SOURCE' : 'DROP_SINK', () => ddl.dropObjects(e, st.objectKind, st.names, st.ifExists, st.cascade, notices));
+      case 'flush':
+        await e.serial(() => e.runEpoch());
+        return { kind: 'command', commandTag: 'FLUSH' };
+      case 'show_objects':
+        return this.showObjects(st.what);
+      case 'describe':
+        return this.describe(st.name);
+      case 'show_create':
+        return this.showCreate(st.objectKind, st.name);
+      case 'alter_mv_as':
+        throw new SqlError(SQLSTATE.feature_not_supported, 'ALTER MATERIALIZED VIEW … AS is not supported yet', { hint: 'Drop and re-create the view for now.' });
+      case 'pg':
+        break;
+    }
+    const n = st.node;
+    const select = selectNode(n);
+    if (select) return this.query(select, params, paramTypes);
+    if (n.CreateStmt) return ddl1('CREATE_TABLE', () => ddl.createTable(e, n, st.text, notices));
+    if (n.CreateTableAsStmt) {
+      if (n.CreateTableAsStmt.objtype !== 'OBJECT_MATVIEW') throw new SqlError(SQLSTATE.feature_not_supported, 'CREATE TABLE AS is not supported', { hint: 'Use CREATE MATERIALIZED VIEW … AS.' });
+      return ddl1('CREATE_MATERIALIZED_VIEW', () => ddl.createMaterializedView(e, n, st.text, notices, 0));
+    }
+    if (n.ViewStmt) return ddl1('CREATE_VIEW', () => ddl.createView(e, n, st.text, notices, 0));
+    if (n.DropStmt) return this.drop(n.DropStmt, notices, ddl1);
+    if (n.InsertStmt || n.UpdateStmt || n.DeleteStmt) {
+      const tag = await e.serial(async () => {
+        const r = executeDml(e, n, this.bindContext([...paramTypes]), false, params, (plan, ps) => this.evaluate(plan, ps));
+        await e.runEpoch();
+        return r;
+      });
+      return { kind: 'command', commandTag: tag };
+    }
+    if (n.VariableSetStmt) return this.setStmt(n.VariableSetStmt);
+    if (n.VariableShowStmt) return this.showSetting(n.VariableShowStmt.name);
+    if (n.ExplainStmt) return this.explain(n.ExplainStmt);
+    if (n.CopyStmt) return this.copy(n.CopyStmt, params, paramTypes);
+    if (n.RenameStmt) return ddl1('ALTER', () => this.rename(n.RenameStmt));
+    if (n.DiscardStmt) return { kind: 'command', commandTag: 'DISCARD ALL' };
+    if (n.DeallocateStmt) return { kind: 'command', commandTag: 'DEALLOCATE' };
+    if (n.ListenStmt || n.UnlistenStmt) return { kind: 'command', commandTag: n.ListenStmt ? 'LISTEN' : 'UNLISTEN' };
+    if (n.CommentStmt) throw new SqlError(SQLSTATE.feature_not_supported, 'COMMENT is not supported yet');
+    throw new SqlError(SQLSTATE.feature_not_supported, `${Object.keys(n)[0]!.replace(/Stmt$/, '')} statements are not supported`);
+  }
+
+  private async drop(d: PgNode, notices: Notice[], ddl1: (tag: string, fn: () => void) => Promise<StatementResult>): Promise<StatementResult> {
+    const kinds: Record<string, 'table' | 'view' | 'materialized view'> = { OBJECT_TABLE: 'table', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'materialized view' };
+    const kind = kinds[d.removeType];
+    if (!kind) throw new SqlError(SQLSTATE.feature_not_supported, `DROP ${String(d.removeType).replace('OBJECT_', '')} is not supported`);
+    const names = (d.objects as PgNode[]).map((o) => {
+      const items = (o.List?.items ?? [o]) as PgNode[];
+      return items[items.length - 1].String.sval as string;
+    });
+    const tag = kind === 'table' ? 'DROP_TABLE' : kind === 'view' ? 'DROP_VIEW' : 'DROP_MATERIALIZED_VIEW';
+    return ddl1(tag, () => ddl.dropObjects(this.engine, kind, names, !!d.missing_ok, d.behavior === 'DROP_CASCADE', notices));
+  }
+
+  private rename(r: PgNode): void {
+    const e = this.engine;
+    const from: string = r.relation?.relname;
+    const to: string = r.newname;
+    if (r.renameType !== 'OBJECT_TABLE' && r.renameType !== 'OBJECT_VIEW' && r.renameType !== 'OBJECT_MATVIEW') throw new SqlError(SQLSTATE.feature_not_supported, 'only ALTER TABLE/VIEW/MATERIALIZED VIEW … RENAME TO is supported');
+    if (!e.catalog.get(from)) throw new SqlError(SQLSTATE.undefined_table, `relation "${from}" does not exist`);
+    if (e.catalog.directDependents(from).some((d) => d.kind === 'view' || d.kind === 'materialized view')) {
+      throw new SqlError(SQLSTATE.feature_not_supported, `cannot rename "${from}" while views depend on it`, { detail: e.catalog.directDependents(from).map((d) => `${d.kind} ${d.name}`).join('\n') });
+    }
+    e.catalog.rename(from, to);
+    for (const m of [e.sources, e.tables, e.sinks] as Map<string, { def: { name: string } }>[]) {
+      const rt = m.get(from);
+      if (rt) {
+        m.delete(from);
+        rt.def = e.catalog.get(to) as never;
+        m.set(to, rt);
+      }
+    }
+  }
+
+  // ───────────────────────────── queries ─────────────────────────────
+
+  private async query(select: PgNode, params: readonly Value[], paramTypes: readonly SqlType[]): Promise<StatementResult> {
+    const types: (SqlType | null)[] = [...paramTypes];
+    return this.engine.serial(() => {
+      const bound = this.bindBatch(select, types);
+      const rows = this.evaluate(bound.plan, params);
+      return { kind: 'rows', columns: bound.columns.map((c) => ({ name: c.name, type: c.type })), rows, commandTag: `SELECT ${rows.length}` } as StatementResult;
+    });
+  }
+
+  /** Evaluate a bound plan in batch over the committed contents it reads. Top-level ORDER BY/LIMIT applied here. */
+  evaluate(plan: LogicalPlan, params: readonly Value[]): Row[] {
+    let top = plan;
+    let limit: { limit: number | null; offset: number } | null = null;
+    let sort: { index: number; desc: boolean; nullsFirst: boolean }[] | null = null;
+    let finalProject: LogicalPlan | null = null;
+    if (top.kind === 'project' && (top.input.kind === 'limit' || top.input.kind === 'sort') && top.exprs.every((e, i) => e.kind === 'column' && e.index === i)) {
+      finalProject = top;
+      top = top.input;
+    }
+    if (top.kind === 'limit') {
+      limit = { limit: top.limit, offset: top.offset };
+      top = top.input;
+    }
+    if (top.kind === 'sort') {
+      sort = top.keys.map((k) => ({ index: (k.expr as { index: number }).index, desc: k.desc, nullsFirst: k.nullsFirst }));
+      top = top.input;
+    }
+    const e = this.engine;
+    const sp = planDataflow(top, { prefix: 'q/', ctx: { nowMicros: e.clock.nowMicros(), timeZone: this.settings['timezone'] ?? 'UTC' }, inputFor: () => null, params });
+    const inputs = new Map<string, Row[]>();
+    for (const i of sp.inputs) {
+      if (i.rows) inputs.set(i.id, i.rows);
+      else if (i.relation) inputs.set(i.id, this.relationRows(i.relation));
+    }
+    let rows = evaluateBatch(sp.nodes, inputs, sp.output, e.clock.nowMicros(), new MemoryStore());
+    if (sort) {
+      const keys = sort;
+      rows = [...rows].sort((a, b) => {
+        for (const k of keys) {
+          const x = a[k.index]!;
+          const y = b[k.index]!;
+          if (x === null || y === null) {
+            if (x === y) continue;
+            return (x === null) === k.nullsFirst ? -1 : 1;
+          }
+          const c = compareValues(x, y);
+          if (c !== 0) return k.desc ? -c : c;
+        }
+        return 0;
+      });
+    }
+    if (limit) rows = rows.slice(limit.offset, limit.limit === null ? undefined : limit.offset + limit.limit);
+    if (finalProject) {
+      const width = finalProject.columns.length;
+      rows = rows.map((r) => r.slice(0, width));
+    }
+    return rows;
+  }
+
+  private relationRows(ref: import('../plan/logical.js').RelationRef): Row[] {
+    const e = this.engine;
+    switch (ref.kind) {
+      case 'system':
+        return ref.rows();
+      case 'table':
+        return e.contentsOf(ddl.tableNode(ref.oid));
+      case 'materialized view':
+        return e.contentsOf(ddl.mvNode(ref.oid));
+      case 'source':
+        throw new SqlError(SQLSTATE.feature_not_supported, `source "${ref.name}" cannot be queried directly: a source stores no rows`, {
+          hint: `Create a materialized view on it, e.g. CREATE MATERIALIZED VIEW ${ref.name}_all AS SELECT * FROM ${ref.name};`,
+        });
+    }
+  }
+
+  // ───────────────────────────── SHOW / SET / DESCRIBE / EXPLAIN / COPY ─────────────────────────────
+
+  private rowsResult(columns: Column[], rows: Row[], tag?: string): StatementResult {
+    return { kind: 'rows', columns: columns.map((c) => ({ name: c.name, type: c.type })), rows, commandTag: tag ?? `SELECT ${rows.length}` };
+  }
+
+  private showObjects(what: 'sources' | 'tables' | 'materialized views' | 'views' | 'sinks'): StatementResult {
+    const kind = { sources: 'source', tables: 'table', 'materialized views': 'materialized view', views: 'view', sinks: 'sink' }[what] as 'source';
+    const objs = this.engine.catalog.list(kind);
+    return this.rowsResult([{ name: 'Name', type: 'text' }], objs.map((o) => [o.name]).sort((a, b) => compareValues(a[0]!, b[0]!)), 'SHOW');
+  }
+
+  private describe(name: string): StatementResult {
+    const o = this.engine.catalog.get(name);
+    if (!o) throw new SqlError(SQLSTATE.undefined_table, `relation "${name}" does not exist`);
+    const pk = o.kind === 'table' ? new Set(o.primaryKey) : new Set<number>();
+    const rows: Row[] = o.columns.map((c, i) => [c.name, c.type, pk.has(i) ? 'primary key' : null]);
+    return this.rowsResult([{ name: 'Name', type: 'text' }, { name: 'Type', type: 'text' }, { name: 'Key', type: 'text' }], rows, 'DESCRIBE');
+  }
+
+  private showCreate(kind: string, name: string): StatementResult {
+    const o = this.engine.catalog.get(name);
+    if (!o || o.kind !== kind) throw new SqlError(SQLSTATE.undefined_table, `${kind} "${name}" does not exist`);
+    return this.rowsResult([{ name: 'Name', type: 'text' }, { name: 'Create Sql', type: 'text' }], [[o.name, o.sql]], 'SHOW');
+  }
+
+  private setStmt(s: PgNode): StatementResult {
+    if (s.kind === 'VAR_RESET' || s.kind === 'VAR_RESET_ALL') {
+      if (s.kind === 'VAR_RESET_ALL') Object.assign(this.settings, DEFAULT_SETTINGS);
+      else this.settings[String(s.name).toLowerCase()] = DEFAULT_SETTINGS[String(s.name).toLowerCase()] ?? '';
+      return { kind: 'command', commandTag: 'RESET' };
+    }
+    if (s.kind === 'VAR_SET_MULTI') return { kind: 'command', commandTag: 'SET' }; // SET TRANSACTION …, SET SESSION CHARACTERISTICS
+    const name = String(s.name).toLowerCase();
+    const value = s.kind === 'VAR_SET_DEFAULT' ? (DEFAULT_SETTINGS[name] ?? '') : ((s.args ?? []) as PgNode[]).map(argText).join(', ');
+    if (name === 'timezone' && !/^(utc|gmt|z|[+-]?\d{1,2}(:\d\d)?|[A-Za-z_]+\/[A-Za-z_]+)$/i.test(value)) {
+      throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "TimeZone": "${value}"`);
+    }
+    this.settings[name] = name === 'timezone' && /^(utc|gmt|z)$/i.test(value) ? 'UTC' : value;
+    return { kind: 'command', commandTag: 'SET' };
+  }
+
+  private showSetting(name: string): StatementResult {
+    const key = name.toLowerCase();
+    if (key === 'all') {
+      const rows = Object.entries(this.settings).sort().map(([k, v]) => [k, v, null]);
+      return this.rowsResult([{ name: 'name', type: 'text' }, { name: 'setting', type: 'text' }, { name: 'description', type: 'text' }], rows, 'SHOW');
+    }
+    const v = this.settings[key];
+    if (v === undefined) throw new SqlError(SQLSTATE.undefined_object, `unrecognized configuration parameter "${name}"`);
+    return this.rowsResult([{ name: key, type: 'text' }], [[v]], 'SHOW');
+  }
+
+  private explain(x: PgNode): StatementResult {
+    const opts = ((x.options ?? []) as PgNode[]).map((o) => String(o.DefElem.defname).toLowerCase());
+    const stage = opts.find((o) => ['logical', 'stream', 'dataflow'].includes(o)) ?? 'stream';
+    const inner = x.query;
+    let plan: LogicalPlan;
+    let mode: 'stream' | 'batch' = 'batch';
+    if (inner.CreateTableAsStmt) {
+      const [q] = [inner.CreateTableAsStmt.query];
+      plan = bindQuery(q, { mode: 'stream', nowMicros: this.engine.clock.nowMicros(), resolver: relationResolver(this.engine) }).plan;
+      mode = 'stream';
+    } else if (selectNode(inner)) {
+      plan = this.bindBatch(selectNode(inner), []).plan;
+    } else throw new SqlError(SQLSTATE.feature_not_supported, 'EXPLAIN supports SELECT and CREATE MATERIALIZED VIEW');
+    let text: string;
+    if (stage === 'logical') text = explainLogical(plan);
+    else {
+      const sp = planDataflow(plan, { prefix: 'n', ctx: this.engine.ctx, inputFor: () => null });
+      text = explainNodes(sp.nodes, sp.output, stage === 'dataflow', mode);
+    }
+    return this.rowsResult([{ name: 'QUERY PLAN', type: 'text' }], text.split('\n').map((l) => [l]), 'EXPLAIN');
+  }
+
+  private async copy(c: PgNode, params: readonly Value[], paramTypes: readonly SqlType[]): Promise<StatementResult> {
+    if (c.is_from) throw new SqlError(SQLSTATE.feature_not_supported, 'COPY FROM is not supported', { hint: 'Use INSERT; for bulk loads, INSERT … VALUES with many rows.' });
+    if (c.filename || c.is_program) throw new SqlError(SQLSTATE.insufficient_privilege, 'COPY to a file or program is not allowed', { hint: 'Use COPY … TO STDOUT (psql: \\copy).' });
+    let select: PgNode = c.query;
+    if (!select) {
+      const rel = c.relation.relname;
+      [select] = parsePg(`SELECT * FROM "${rel.replace(/"/g, '""')}"`);
+    }
+    const opts: Record<string, string> = {};
+    for (const o of (c.options ?? []) as PgNode[]) opts[o.DefElem.defname] = o.DefElem.arg ? argText(o.DefElem.arg) : 'true';
+    const format = (opts['format'] ?? 'text').toLowerCase();
+    if (format !== 'text' && format !== 'csv') throw new SqlError(SQLSTATE.feature_not_supported, `COPY format "${format}" is not supported`);
+    const r = await this.query(selectNode(select) ?? select, params, paramTypes);
+    if (r.kind !== 'rows') throw new Error('unreachable');
+    return {
+      kind: 'copy-out',
+      format: format as 'text' | 'csv',
+      header: opts['header'] === 'true' || opts['header'] === 'on' || opts['header'] === '1',
+      delimiter: opts['delimiter'] ?? (format === 'csv' ? ',' : '\t'),
+      nullString: opts['null'] ?? (format === 'csv' ? '' : '\\N'),
+      columns: r.columns,
+      rows: r.rows,
+      commandTag: `COPY ${r.rows.length}`,
+    };
+  }
+}
+
+function selectNode(n: PgNode): PgNode | null {
+  return n?.SelectStmt ? n : null;
+}
+
+function argText(a: PgNode): string {
+  if (a.A_Const) {
+    const c = a.A_Const;
+    if (c.sval) return c.sval.sval;
+    if (c.ival) return String(c.ival.ival ?? 0);
+    if (c.ival !== undefined) return '0';
+    if (c.fval) return c.fval.fval;
+    if (c.boolval) return c.boolval.boolval ? 'on' : 'off';
+  }
+  if (a.String) return a.String.sval;
+  if (a.TypeCast) return argText(a.TypeCast.arg);
+  return JSON.stringify(a);
+}
+
+function explainNodes(nodes: import('../dataflow/spec.js').NodeSpec[], output: string, withIds: boolean, mode: 'stream' | 'batch'): string {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const lines: string[] = [];
+  const inputsOf = (n: import('../dataflow/spec.js').NodeSpec): string[] => {
+    switch (n.kind) {
+      case 'input':
+        return [];
+      case 'join':
+        return [n.left, n.right];
+      case 'union':
+        return n.inputs;
+      default:
+        return [n.input];
+    }
+  };
+  const visit = (id: string, depth: number): void => {
+    const n = byId.get(id);
+    if (!n) {
+      lines.push(`${'  '.repeat(depth)}└─ ${id}`);
+      return;
+    }
+    const prefix = depth === 0 ? '' : `${'  '.repeat(depth - 1)}└─ `;
+    const label = mode === 'stream' ? n.label.replace(/^Scan /, 'StreamScan ') : n.label;
+    lines.push(`${prefix}${withIds ? `[${n.id}] ${n.kind}: ` : ''}${label}`);
+    for (const i of inputsOf(n)) visit(i, depth + 1);
+  };
+  visit(output, 0);
+  return lines.join('\n');
+}
+
+export { formatValueText };

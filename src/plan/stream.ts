@@ -1,0 +1,301 @@
+/**
+ * The stream planner: LogicalPlan → DataflowSpec (NodeSpec[] with compiled closures). The same translation
+ * serves views (mode 'stream', scans read the shared input/materialize nodes of sources, tables and views) and
+ * ad-hoc queries (mode 'batch', every scan becomes a fresh input node fed with the relation's committed rows).
+ * Invariant: node ids are `${prefix}${n}` in a deterministic pre-order, so re-planning the same definition after a
+ * restart yields the same ids and the operators find their state again.
+ */
+import { SqlError, SQLSTATE } from '../common/errors.js';
+import { MICROS_PER_DAY, type Interval, type Row, type Value } from '../common/types.js';
+import type { AggregateSpec, NodeId, NodeSpec, PredFn, RowFn } from '../dataflow/spec.js';
+import { resolveBinaryOperator, type EvalContext } from '../expr/functions.js';
+import { compile, compilePredicate, exprText, columnsUsed, type BoundExpr, type CompileOptions } from './bound.js';
+import type { LogicalPlan, RelationRef, TemporalBound } from './logical.js';
+
+export interface StreamPlanOptions {
+  /** Node id prefix, unique per view (e.g. 'mv:brute_force_detections/'). */
+  prefix: string;
+  ctx: EvalContext;
+  /** Existing node that provides a relation's changes (stream mode), or null to create an input node (batch). */
+  inputFor: (ref: RelationRef) => NodeId | null;
+  /** Run-time evaluation error policy: report and use NULL. */
+  onError?: (e: unknown) => Value;
+  params?: readonly Value[];
+}
+
+export interface StreamPlan {
+  nodes: NodeSpec[];
+  output: NodeId;
+  /** Input nodes created for scans (batch) or constant VALUES, with what to push into them. */
+  inputs: { id: NodeId; relation: RelationRef | null; rows: Row[] | null }[];
+}
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): StreamPlan {
+  const nodes: NodeSpec[] = [];
+  const inputs: StreamPlan['inputs'] = [];
+  let counter = 0;
+  const copts: CompileOptions = { ctx: opts.ctx, onError: opts.onError, params: opts.params };
+  const fn = (e: BoundExpr): RowFn => compile(e, copts);
+  const pred = (e: BoundExpr): PredFn => compilePredicate(e, copts);
+  const add = (spec: WithoutId<NodeSpec>): NodeId => {
+    const id = `${opts.prefix}${counter++}`;
+    nodes.push({ ...spec, id } as NodeSpec);
+    return id;
+  };
+
+  const visit = (p: LogicalPlan): NodeId => {
+    const names = (q: LogicalPlan): string[] => q.columns.map((c) => c.name);
+    switch (p.kind) {
+      case 'scan': {
+        const existing = opts.inputFor(p.relation);
+        if (existing) return existing;
+        const id = add({ kind: 'input', arity: p.columns.length, label: `Scan ${p.relation.name}` });
+        inputs.push({ id, relation: p.relation, rows: null });
+        return id;
+      }
+      case 'values': {
+        const rows = p.rows.map((r) => r.map((e) => compile(e, copts)([])));
+        const id = add({ kind: 'input', arity: p.columns.length, label: `Values (${rows.length} rows)` });
+        inputs.push({ id, relation: null, rows });
+        return id;
+      }
+      case 'project': {
+        const input = visit(p.input);
+        if (p.exprs.every((e, i) => e.kind === 'column' && e.index === i) && p.exprs.length === p.input.columns.length) return input;
+        const inNames = names(p.input);
+        return add({ kind: 'map', input, fns: p.exprs.map(fn), label: `Project ${p.exprs.map((e, i) => `${exprText(e, inNames)} AS ${p.columns[i]!.name}`).join(', ')}` });
+      }
+      case 'filter': {
+        const input = visit(p.input);
+        return add({ kind: 'filter', input, pred: pred(p.predicate), label: `Filter ${exprText(p.predicate, names(p.input))}` });
+      }
+      case 'temporal_filter': {
+        const input = visit(p.input);
+        return add({ kind: 'temporalFilter', input, validity: temporalValidity(p.bounds, copts), label: `TemporalFilter ${p.bounds.map((b) => b.display).join(' AND ')}` });
+      }
+      case 'window': {
+        const input = visit(p.input);
+        const ti = p.timeIndex;
+        const isDate = p.input.columns[ti]!.type === 'date';
+        const size = spanMicros(p.size);
+        const slide = spanMicros(p.slide);
+        const offset = spanMicros(p.offset);
+        const label = p.fn === 'tumble' ? `Tumble ${p.input.columns[ti]!.name} size ${fmtSpan(size)}` : `Hop ${p.input.columns[ti]!.name} slide ${fmtSpan(slide)} size ${fmtSpan(size)}`;
+        const windowFn =
+          p.fn === 'tumble'
+            ? (row: Row): Row[] => {
+                const v = row[ti];
+                if (v === null || v === undefined) return [[...row, null, null]];
+                const t = isDate ? (v as number) * MICROS_PER_DAY : (v as number);
+                const start = Math.floor((t - offset) / size) * size + offset;
+                return [[...row, start, start + size]];
+              }
+            : (row: Row): Row[] => {
+                const v = row[ti];
+                if (v === null || v === undefined) return [];
+                const t = isDate ? (v as number) * MICROS_PER_DAY : (v as number);
+                const out: Row[] = [];
+                const last = Math.floor((t - offset) / slide) * slide + offset;
+                for (let start = last; start > t - size; start -= slide) out.push([...row, start, start + size]);
+                return out.reverse();
+              };
+        return add({ kind: 'flatMap', input, fn: windowFn, label });
+      }
+      case 'aggregate': {
+        const input = visit(p.input);
+        const inNames = names(p.input);
+        const aggregates: AggregateSpec[] = p.aggregates.map((a) => ({
+          fn: a.fn,
+          arg: a.args[0] ? fn(a.args[0]) : undefined,
+          separator: a.args[1] ? fn(a.args[1]) : undefined,
+          distinct: a.distinct,
+          filter: a.filter ? pred(a.filter) : undefined,
+          inputType: a.args[0]?.type ?? 'bigint',
+          resultType: a.type,
+        }));
+        const label = `Aggregate group by [${p.groupBy.map((g) => exprText(g, inNames)).join(', ')}] compute [${p.aggregates.map((a) => a.display).join(', ')}]`;
+        return add({ kind: 'aggregate', input, groupKey: p.groupBy.map(fn), aggregates, global: p.groupBy.length === 0, label });
+      }
+      case 'distinct': {
+        const input = visit(p.input);
+        return add({ kind: 'distinct', input, label: 'Distinct' });
+      }
+      case 'union': {
+        const ins = p.inputs.map(visit);
+        return add({ kind: 'union', inputs: ins, label: `Union all (${ins.length} inputs)` });
+      }
+      case 'join': {
+        const left = visit(p.left);
+        const right = visit(p.right);
+        const la = p.left.columns.length;
+        const ra = p.right.columns.length;
+        const { leftKeys, rightKeys, residual } = splitJoinCondition(p.condition, la);
+        const allNames = [...names(p.left), ...names(p.right)];
+        const label = `${joinLabel(p.joinType)} on [${leftKeys.map((k, i) => `${exprText(k, names(p.left))} = ${exprText(rightKeys[i]!, names(p.right))}`).join(', ')}]${residual ? ` residual ${exprText(residual, allNames)}` : ''}`;
+        return add({
+          kind: 'join',
+          left,
+          right,
+          joinType: p.joinType,
+          leftKey: leftKeys.map(fn),
+          rightKey: rightKeys.map(fn),
+          residual: residual ? pred(residual) : undefined,
+          leftArity: la,
+          rightArity: ra,
+          label,
+        });
+      }
+      case 'sort':
+        // Row order means nothing inside a Z-set; ORDER BY only matters with LIMIT (top-N) or at the top of a query.
+        return visit(p.input);
+      case 'limit': {
+        const sorted = p.input.kind === 'sort' ? p.input : null;
+        const input = visit(sorted ? sorted.input : p.input);
+        const orderBy = (sorted?.keys ?? []).map((k) => ({ fn: fn(k.expr), desc: k.desc, nullsFirst: k.nullsFirst }));
+        const limit = p.limit ?? Number.MAX_SAFE_INTEGER;
+        return add({ kind: 'topN', input, orderBy, limit, offset: p.offset, label: `TopN limit ${p.limit ?? 'ALL'} offset ${p.offset}${sorted ? ` order by [${sorted.keys.map((k) => exprText(k.expr, names(sorted.input)) + (k.desc ? ' DESC' : '')).join(', ')}]` : ''}` });
+      }
+    }
+  };
+
+  const output = visit(plan);
+  return { nodes, output, inputs };
+}
+
+function joinLabel(t: string): string {
+  return { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin', semi: 'SemiJoin', anti: 'AntiJoin' }[t] ?? 'Join';
+}
+
+/** Split a join condition into equi-key pairs (left expr = right expr) and a residual predicate. */
+function splitJoinCondition(cond: BoundExpr | null, leftArity: number): { leftKeys: BoundExpr[]; rightKeys: BoundExpr[]; residual: BoundExpr | null } {
+  const leftKeys: BoundExpr[] = [];
+  const rightKeys: BoundExpr[] = [];
+  const rest: BoundExpr[] = [];
+  const conj = cond === null ? [] : cond.kind === 'and' ? cond.args : [cond];
+  const side = (e: BoundExpr): 'left' | 'right' | 'both' | 'none' => {
+    const used = [...columnsUsed(e)];
+    if (used.length === 0) return 'none';
+    if (used.every((i) => i < leftArity)) return 'left';
+    if (used.every((i) => i >= leftArity)) return 'right';
+    return 'both';
+  };
+  for (const c of conj) {
+    if (c.kind === 'call' && c.fn.name === '=' && c.args.length === 2) {
+      const [a, b] = c.args as [BoundExpr, BoundExpr];
+      const sa = side(a);
+      const sb = side(b);
+      if (sa === 'left' && sb === 'right') {
+        leftKeys.push(a);
+        rightKeys.push(shift(b, -leftArity));
+        continue;
+      }
+      if (sa === 'right' && sb === 'left') {
+        leftKeys.push(b);
+        rightKeys.push(shift(a, -leftArity));
+        continue;
+      }
+    }
+    rest.push(c);
+  }
+  const residual = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : ({ kind: 'and', args: rest, type: 'boolean' } as BoundExpr);
+  return { leftKeys, rightKeys, residual };
+}
+
+function shift(e: BoundExpr, delta: number): BoundExpr {
+  if (e.kind === 'column') return { ...e, index: e.index + delta };
+  return remap(e, delta);
+}
+
+function remap(e: BoundExpr, delta: number): BoundExpr {
+  // Structural copy with column indexes shifted; functions (resolved impls) are kept by reference.
+  const walk = (x: BoundExpr): BoundExpr => {
+    switch (x.kind) {
+      case 'column':
+        return { ...x, index: x.index + delta };
+      case 'literal':
+      case 'param':
+      case 'now':
+        return x;
+      case 'cast':
+      case 'not':
+      case 'is_null':
+      case 'is_bool':
+        return { ...x, arg: walk(x.arg) } as BoundExpr;
+      case 'call':
+      case 'and':
+      case 'or':
+      case 'coalesce':
+        return { ...x, args: x.args.map(walk) } as BoundExpr;
+      case 'is_distinct':
+      case 'nullif':
+        return { ...x, left: walk(x.left), right: walk(x.right) } as BoundExpr;
+      case 'case':
+        return { ...x, whens: x.whens.map((w) => ({ when: walk(w.when), then: walk(w.then) })), else: walk(x.else) };
+      case 'in_list':
+        return { ...x, arg: walk(x.arg), list: x.list.map(walk) };
+    }
+  };
+  return walk(e);
+}
+
+export function spanMicros(i: Interval): number {
+  return i.days * MICROS_PER_DAY + i.micros + i.months * 30 * MICROS_PER_DAY;
+}
+
+function fmtSpan(us: number): string {
+  if (us % 3_600_000_000 === 0) return `${us / 3_600_000_000}h`;
+  if (us % 60_000_000 === 0) return `${us / 60_000_000}m`;
+  if (us % 1_000_000 === 0) return `${us / 1_000_000}s`;
+  return `${us}us`;
+}
+
+/**
+ * The validity interval [from, until) of a row under `time <op> now() + offset` bounds:
+ * time > now+o ⇔ now < time−o (until = time−o); time >= now+o ⇔ until = time−o+1;
+ * time < now+o ⇔ now > time−o (from = time−o+1); time <= now+o ⇔ from = time−o; = gives both.
+ */
+function temporalValidity(bounds: TemporalBound[], copts: CompileOptions): (row: Row) => { from: number; until: number } | null {
+  const parts = bounds.map((b) => {
+    const time = compile(b.time, copts);
+    const isDate = b.time.type === 'date';
+    const minus = b.offset && (b.offset.months !== 0) ? resolveBinaryOperator('-', 'timestamptz', 'interval') : null;
+    const fixed = b.offset && b.offset.months === 0 ? b.offset.days * MICROS_PER_DAY + b.offset.micros : 0;
+    const offset = b.offset;
+    const shifted = (t: number): number => (minus && offset ? (minus.impl([t, offset], copts.ctx) as number) : t - fixed);
+    return { time, isDate, op: b.op, shifted };
+  });
+  return (row) => {
+    let from = -Infinity;
+    let until = Infinity;
+    for (const p of parts) {
+      const v = p.time(row);
+      if (v === null) return null;
+      const t = p.shifted(p.isDate ? (v as number) * MICROS_PER_DAY : (v as number));
+      switch (p.op) {
+        case '>':
+          until = Math.min(until, t);
+          break;
+        case '>=':
+          until = Math.min(until, t + 1);
+          break;
+        case '<':
+          from = Math.max(from, t + 1);
+          break;
+        case '<=':
+          from = Math.max(from, t);
+          break;
+        case '=':
+          from = Math.max(from, t);
+          until = Math.min(until, t + 1);
+          break;
+      }
+    }
+    return from < until ? { from, until } : null;
+  };
+}
+
+export function assertStreamable(plan: LogicalPlan): void {
+  if (plan.kind === 'sort') throw new SqlError(SQLSTATE.feature_not_supported, 'ORDER BY without LIMIT has no effect in a materialized view');
+}

@@ -1,0 +1,458 @@
+/**
+ * LmdbStore: the durable StateStore: one LMDB environment in `<dir>/state/`, a `data` sub-database whose keys
+ * are a 4-byte table id + key-codec bytes, and a `sys` sub-database (epoch, table catalog, metadata).
+ * State: per table a pending overlay for the open epoch; a bounded LRU read cache of committed values.
+ * Invariant: commitEpoch writes every pending put/delete/clear/drop, the catalog, metadata and the epoch number
+ * in ONE LMDB write transaction, so a reopened store is exactly some committed epoch.
+ */
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { join } from 'node:path';
+import type { Epoch } from '../common/changes.js';
+import { SqlError, SQLSTATE } from '../common/errors.js';
+import { fsError, lockDataDir, prepareDataDir, type DataDirLock } from './data-dir.js';
+import { decodeKey, encodeKey, PREFIX_END } from './key-codec.js';
+import { compareKeys } from './key-compare.js';
+import { LruCache } from './lru-cache.js';
+import { OrderedCursor, OrderedMap } from './ordered-map.js';
+import { mergeScan, scanBounds, TOMBSTONE, type PeekSource, type Tombstone } from './scan.js';
+import type { KeyRange, StateKey, StateSnapshot, StateStore, StateTable, StateValue } from './store.js';
+import { decodeValue, encodeValue } from './value-codec.js';
+
+export interface LmdbStoreOptions {
+  /** Read cache capacity in entries (committed values, including "absent"); default 100 000; 0 disables. */
+  cacheEntries?: number;
+  /** Initial LMDB map size in bytes (lmdb-js grows it as needed). */
+  mapSize?: number;
+  /** Do not fsync commits (benchmarks and scratch stores only: a machine crash may lose recent epochs). */
+  noSync?: boolean;
+}
+
+type Bytes = Buffer;
+const ABSENT: unique symbol = Symbol('sluice.state.absent');
+type Cached = StateValue | typeof ABSENT;
+
+const SYS_EPOCH = Buffer.from('epoch');
+const SYS_TABLES = Buffer.from('tables');
+const SYS_NEXT_ID = Buffer.from('next-table-id');
+const META_PREFIX = 'meta:';
+
+function tableHead(id: number): Bytes {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(id, 0);
+  return b;
+}
+
+/** Byte bounds [low, high) of `range` within table `head`. */
+function byteBounds(head: Bytes, range: KeyRange | undefined): { low: Bytes; high: Bytes } {
+  let low: Bytes = head;
+  let high: Bytes = Buffer.concat([head, Buffer.from([PREFIX_END])]);
+  const prefix = range?.prefix;
+  if (prefix !== undefined && prefix.length > 0) {
+    const p = encodeKey(prefix, head);
+    low = p;
+    high = Buffer.concat([p, Buffer.from([PREFIX_END])]);
+  }
+  if (range?.start !== undefined) {
+    const s = encodeKey(range.start, head);
+    if (Buffer.compare(s, low) > 0) low = s;
+  }
+  if (range?.end !== undefined) {
+    const e = encodeKey(range.end, head);
+    if (Buffer.compare(e, high) < 0) high = e;
+  }
+  return { low, high };
+}
+
+interface RangeEntry {
+  key: Bytes;
+  value: Bytes;
+}
+
+/** Committed entries of one table from LMDB, decoded lazily, as a peekable source. */
+class LmdbRangeSource implements PeekSource<StateValue> {
+  private readonly it: Iterator<RangeEntry> | null;
+  private cur: [StateKey, StateValue] | undefined;
+  private done = false;
+
+  constructor(db: Database<Bytes, Bytes>, head: Bytes, range: KeyRange | undefined, transaction?: ReturnType<RootDatabase['useReadTransaction']>) {
+    const { low, high } = byteBounds(head, range);
+    if (Buffer.compare(low, high) >= 0) {
+      this.it = null;
+      this.done = true;
+      return;
+    }
+    const opts = range?.reverse
+      ? { start: high, end: low, reverse: true, exclusiveStart: true, inclusiveEnd: true }
+      : { start: low, end: high };
+    const iterable = db.getRange(transaction ? { ...opts, transaction } : opts) as Iterable<RangeEntry>;
+    this.it = iterable[Symbol.iterator]();
+  }
+
+  peek(): [StateKey, StateValue] | undefined {
+    if (this.cur === undefined && !this.done) {
+      const r = this.it!.next();
+      if (r.done) this.done = true;
+      else this.cur = [decodeKey(r.value.key, 4), decodeValue(r.value.value)];
+    }
+    return this.cur;
+  }
+
+  advance(): void {
+    if (this.cur === undefined) this.peek();
+    this.cur = undefined;
+  }
+
+  close(): void {
+    if (!this.done) {
+      this.done = true;
+      this.it?.return?.();
+    }
+  }
+}
+
+export class LmdbTable implements StateTable {
+  readonly pending = new OrderedMap<StateValue | Tombstone>(compareKeys);
+  cleared = false;
+  dropped = false;
+  readonly head: Bytes;
+  readonly headStr: string;
+
+  constructor(
+    private readonly store: LmdbStore,
+    readonly name: string,
+    readonly id: number,
+  ) {
+    this.head = tableHead(id);
+    this.headStr = this.head.toString('latin1');
+  }
+
+  get(key: StateKey): StateValue | undefined {
+    this.assertLive();
+    const p = this.pending.get(key);
+    if (p !== undefined) return p === TOMBSTONE ? undefined : p;
+    if (this.cleared) return undefined;
+    return this.store.readCommitted(this, key);
+  }
+
+  put(key: StateKey, value: StateValue): void {
+    this.assertLive();
+    if (value === undefined) throw new SqlError(SQLSTATE.internal_error, `state table "${this.name}": cannot put undefined`);
+    this.pending.set(key, value);
+  }
+
+  delete(key: StateKey): void {
+    this.assertLive();
+    if (this.cleared && !this.pending.has(key)) return;
+    this.pending.set(key, TOMBSTONE);
+  }
+
+  scan(range?: KeyRange): Iterable<[StateKey, StateValue]> {
+    this.assertLive();
+    const bounds = scanBounds(range);
+    const pending = new OrderedCursor(this.pending, range?.reverse === true, bounds.reached, compareKeys);
+    const committed = this.cleared ? EMPTY : this.store.committedSource(this, range);
+    return mergeScan(pending, committed, () => !this.cleared, range, bounds.within);
+  }
+
+  /** Committed count (cached between commits) adjusted by the pending overlay: O(pending). */
+  size(): number {
+    this.assertLive();
+    let n = this.cleared ? 0 : this.store.committedCount(this);
+    for (const [k, v] of this.pending.entries()) {
+      const before = !this.cleared && this.store.readCommitted(this, k) !== undefined;
+      const after = v !== TOMBSTONE;
+      n += (after ? 1 : 0) - (before ? 1 : 0);
+    }
+    return n;
+  }
+
+  clear(): void {
+    this.assertLive();
+    this.pending.clear();
+    this.cleared = true;
+  }
+
+  private assertLive(): void {
+    if (this.dropped) {
+      throw new SqlError(SQLSTATE.internal_error, `state table "${this.name}" was dropped`, {
+        hint: 'Call StateStore.table() again for a new, empty table of that name.',
+      });
+    }
+  }
+}
+
+const EMPTY: PeekSource<StateValue> = { peek: () => undefined, advance: () => {} };
+
+type ReadTxn = ReturnType<RootDatabase['useReadTransaction']>;
+
+class LmdbSnapshot implements StateSnapshot {
+  private closed = false;
+
+  constructor(
+    readonly epoch: Epoch,
+    private readonly catalog: ReadonlyMap<string, number>,
+    private readonly data: Database<Bytes, Bytes>,
+    private readonly txn: ReadTxn,
+    private readonly onClose: (s: LmdbSnapshot) => void,
+  ) {}
+
+  scan(table: string, range?: KeyRange): Iterable<[StateKey, StateValue]> {
+    this.assertOpen();
+    const id = this.catalog.get(table);
+    if (id === undefined) return [];
+    const bounds = scanBounds(range);
+    const src = new LmdbRangeSource(this.data, tableHead(id), range, this.txn);
+    return mergeScan(EMPTY as PeekSource<StateValue | Tombstone>, src, () => true, range, bounds.within);
+  }
+
+  get(table: string, key: StateKey): StateValue | undefined {
+    this.assertOpen();
+    const id = this.catalog.get(table);
+    if (id === undefined) return undefined;
+    const buf = this.data.get(encodeKey(key, tableHead(id)), { transaction: this.txn });
+    return buf === undefined ? undefined : decodeValue(buf);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.txn.done();
+    this.onClose(this);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SqlError(SQLSTATE.internal_error, `snapshot of epoch ${this.epoch} is closed`);
+  }
+}
+
+export class LmdbStore implements StateStore {
+  private readonly handles = new Map<string, LmdbTable>();
+  /** Committed table name → id. */
+  private catalog: Map<string, number>;
+  private nextTableId: number;
+  private epoch: Epoch;
+  /** Committed ids dropped or to be emptied this epoch. */
+  private readonly pendingDrops = new Set<number>();
+  private readonly pendingMeta = new Map<string, StateValue | Tombstone>();
+  private readonly cache: LruCache<Cached>;
+  private readonly counts = new Map<number, number>();
+  private readonly openSnapshots = new Set<LmdbSnapshot>();
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    private readonly env: RootDatabase,
+    private readonly data: Database<Bytes, Bytes>,
+    private readonly sys: Database<Bytes, Bytes>,
+    private readonly lock: DataDirLock,
+    private readonly opts: LmdbStoreOptions,
+  ) {
+    this.cache = new LruCache<Cached>(opts.cacheEntries ?? 100_000);
+    const epochBuf = sys.get(SYS_EPOCH);
+    this.epoch = epochBuf === undefined ? 0 : (decodeValue(epochBuf) as number);
+    const tablesBuf = sys.get(SYS_TABLES);
+    this.catalog = new Map(Object.entries(tablesBuf === undefined ? {} : (decodeValue(tablesBuf) as Record<string, number>)));
+    const nextBuf = sys.get(SYS_NEXT_ID);
+    this.nextTableId = nextBuf === undefined ? 1 : (decodeValue(nextBuf) as number);
+  }
+
+  /**
+   * Open (creating if needed) the store in data directory `dir`. Fails fast with SqlError 55000 if another live
+   * process holds the directory or its format major differs, 58030 / 53100 on I/O errors.
+   */
+  static async open(dir: string, opts: LmdbStoreOptions = {}): Promise<LmdbStore> {
+    const lock = lockDataDir(dir);
+    try {
+      const stateDir = prepareDataDir(lock.dir);
+      let env: RootDatabase;
+      try {
+        env = open({
+          path: join(stateDir, 'data.mdb'),
+          maxDbs: 4,
+          ...(opts.mapSize !== undefined ? { mapSize: opts.mapSize } : {}),
+          ...(opts.noSync ? { noSync: true } : {}),
+        });
+      } catch (e) {
+        throw fsError(e, 'open state database in', stateDir);
+      }
+      const data = env.openDB<Bytes, Bytes>({ name: 'data', encoding: 'binary', keyEncoding: 'binary' });
+      const sys = env.openDB<Bytes, Bytes>({ name: 'sys', encoding: 'binary', keyEncoding: 'binary' });
+      return new LmdbStore(lock.dir, env, data, sys, lock, opts);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  table(name: string): StateTable {
+    this.assertOpen();
+    let t = this.handles.get(name);
+    if (t === undefined) {
+      const committedId = this.catalog.get(name);
+      const id = committedId !== undefined && !this.pendingDrops.has(committedId) ? committedId : this.nextTableId++;
+      t = new LmdbTable(this, name, id);
+      this.handles.set(name, t);
+    }
+    return t;
+  }
+
+  tableNames(): string[] {
+    return [...this.catalog.keys()].sort();
+  }
+
+  dropTable(name: string): void {
+    this.assertOpen();
+    const t = this.handles.get(name);
+    if (t !== undefined) {
+      t.dropped = true;
+      this.handles.delete(name);
+    }
+    const id = this.catalog.get(name);
+    if (id !== undefined) this.pendingDrops.add(id);
+  }
+
+  getMeta(key: string): StateValue | undefined {
+    this.assertOpen();
+    const p = this.pendingMeta.get(key);
+    if (p !== undefined) return p === TOMBSTONE ? undefined : p;
+    const buf = this.sys.get(Buffer.from(META_PREFIX + key));
+    return buf === undefined ? undefined : decodeValue(buf);
+  }
+
+  /** `undefined` deletes the entry. */
+  putMeta(key: string, value: StateValue): void {
+    this.assertOpen();
+    this.pendingMeta.set(key, value === undefined ? TOMBSTONE : value);
+  }
+
+  async commitEpoch(epoch: Epoch): Promise<void> {
+    this.assertOpen();
+    if (!(epoch > this.epoch)) {
+      throw new SqlError(SQLSTATE.internal_error, `epoch ${epoch} is not after the committed epoch ${this.epoch}`);
+    }
+    const catalog = new Map(this.catalog);
+    for (const [name, id] of this.catalog) if (this.pendingDrops.has(id)) catalog.delete(name);
+    for (const t of this.handles.values()) catalog.set(t.name, t.id);
+    const emptied = [...this.pendingDrops];
+    for (const t of this.handles.values()) if (t.cleared && this.catalog.get(t.name) === t.id) emptied.push(t.id);
+    try {
+      this.env.transactionSync(() => {
+        for (const id of emptied) this.removeTableRange(id);
+        for (const t of this.handles.values()) {
+          for (const [k, v] of t.pending.entries()) {
+            const kb = encodeKey(k, t.head);
+            if (v === TOMBSTONE) this.data.removeSync(kb);
+            else this.data.putSync(kb, encodeValue(v));
+          }
+        }
+        for (const [k, v] of this.pendingMeta) {
+          const kb = Buffer.from(META_PREFIX + k);
+          if (v === TOMBSTONE) this.sys.removeSync(kb);
+          else this.sys.putSync(kb, encodeValue(v));
+        }
+        this.sys.putSync(SYS_TABLES, encodeValue(Object.fromEntries(catalog)));
+        this.sys.putSync(SYS_NEXT_ID, encodeValue(this.nextTableId));
+        this.sys.putSync(SYS_EPOCH, encodeValue(epoch));
+      });
+    } catch (e) {
+      if (e instanceof SqlError) throw e;
+      throw fsError(e, `commit epoch ${epoch} to`, this.dir);
+    }
+    // committed and visible: fold the overlay into the cache synchronously, so writes made while we wait for the
+    // flush below belong to the next epoch
+    for (const id of emptied) {
+      this.cache.deletePrefix(tableHead(id).toString('latin1'));
+      this.counts.delete(id);
+    }
+    for (const t of this.handles.values()) {
+      if (t.pending.size > 0) this.counts.delete(t.id);
+      for (const [k, v] of t.pending.entries()) {
+        const ks = encodeKey(k, t.head).toString('latin1');
+        if (v === TOMBSTONE) this.cache.set(ks, ABSENT);
+        else if (this.cache.maxEntries > 0) this.cache.set(ks, v);
+      }
+      t.pending.clear();
+      t.cleared = false;
+    }
+    this.pendingDrops.clear();
+    this.pendingMeta.clear();
+    this.catalog = catalog;
+    this.epoch = epoch;
+    if (!this.opts.noSync) {
+      try {
+        await this.env.flushed;
+      } catch (e) {
+        throw fsError(e, `flush epoch ${epoch} to`, this.dir);
+      }
+    }
+  }
+
+  committedEpoch(): Epoch {
+    return this.epoch;
+  }
+
+  snapshot(): StateSnapshot {
+    this.assertOpen();
+    const txn = this.env.useReadTransaction();
+    const epochBuf = this.sys.get(SYS_EPOCH, { transaction: txn });
+    const tablesBuf = this.sys.get(SYS_TABLES, { transaction: txn });
+    const epoch = epochBuf === undefined ? 0 : (decodeValue(epochBuf) as number);
+    const catalog = new Map(Object.entries(tablesBuf === undefined ? {} : (decodeValue(tablesBuf) as Record<string, number>)));
+    const snap = new LmdbSnapshot(epoch, catalog, this.data, txn, (s) => this.openSnapshots.delete(s));
+    this.openSnapshots.add(snap);
+    return snap;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of [...this.openSnapshots]) s.close();
+    try {
+      await this.env.close();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  // ---- for LmdbTable ----
+
+  /** The committed value of `key` in table `t` (through the read cache). */
+  readCommitted(t: LmdbTable, key: StateKey): StateValue | undefined {
+    const kb = encodeKey(key, t.head);
+    if (this.cache.maxEntries <= 0) {
+      const buf = this.data.getBinaryFast(kb);
+      return buf === undefined ? undefined : decodeValue(buf);
+    }
+    const ks = kb.toString('latin1');
+    const hit = this.cache.get(ks);
+    if (hit !== undefined) return hit === ABSENT ? undefined : hit;
+    const buf = this.data.getBinaryFast(kb);
+    const v = buf === undefined ? undefined : decodeValue(buf);
+    this.cache.set(ks, v === undefined ? ABSENT : v);
+    return v;
+  }
+
+  committedSource(t: LmdbTable, range: KeyRange | undefined): PeekSource<StateValue> {
+    if (this.catalog.get(t.name) !== t.id) return EMPTY;
+    return new LmdbRangeSource(this.data, t.head, range);
+  }
+
+  committedCount(t: LmdbTable): number {
+    if (this.catalog.get(t.name) !== t.id) return 0;
+    let n = this.counts.get(t.id);
+    if (n === undefined) {
+      n = this.data.getKeysCount({ start: t.head, end: tableHead(t.id + 1) });
+      this.counts.set(t.id, n);
+    }
+    return n;
+  }
+
+  private removeTableRange(id: number): void {
+    const keys = [...this.data.getKeys({ start: tableHead(id), end: tableHead(id + 1) })] as Bytes[];
+    for (const k of keys) this.data.removeSync(k);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SqlError(SQLSTATE.internal_error, `state store in "${this.dir}" is closed`);
+  }
+}
