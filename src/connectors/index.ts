@@ -8,6 +8,7 @@ export { encodeChanges, RowJsonEncoder, jsonWriterFor, formatIsoInterval, type S
 export { createKafkaSource, type KafkaSourceOptions } from './kafka-source.js';
 export { createKafkaSink, readLastEpoch, EPOCH_HEADER, SinkClosedError, type KafkaSinkOptions } from './kafka-sink.js';
 export type { ConnectorLog } from './kafka-client.js';
-export { createSiemGenerator, SIEM_STREAMS, SIEM_SCENARIOS, type SiemGenerator, type SiemGeneratorOptions, type SiemStream, type SiemScenario, type SiemEvent } from './datagen.js';
-export { createDatagenSource, type DatagenSource, type DatagenSourceOptions } from './datagen-source.js';
+export { createSiemGenerator, SIEM_STREAMS, SIEM_SCENARIOS, type SiemGenerator, type SiemGeneratorOptions, type SiemStream, type SiemScenario, type SiemEvent } from './siem-generator.js';
+export { createDatagenSource, type DatagenSource, type DatagenSourceOptions } from './datagen.js';
 export { createFileSource, type FileSource, type FileSourceOptions } from './file-source.js';
+export { produceSiemTraffic, type ProduceSiemOptions } from './datagen-kafka.js';

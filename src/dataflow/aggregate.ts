@@ -7,7 +7,7 @@
  * value(, separator)] → multiplicity (MIN/MAX/DISTINCT/string_agg multisets).
  */
 import type { ChangeBatch } from '../common/changes.js';
-import { rowKey } from '../common/rowkey.js';
+import { dfRowKey } from './row-key.js';
 import type { Row, Value } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import { kernelFor, type AggKernel } from './aggregate-kernels.js';
@@ -67,11 +67,11 @@ export class AggregateOperator implements Operator {
     const nk = this.groupKey.length;
     for (const [key, v] of this.groupsTable!.scan()) {
       const a = v as unknown[];
-      const g: Group = { mapKey: rowKey(key), key, count: a[0] as number, states: this.kernels.map((k, i) => k.decode(a[i + 1])), out: null };
+      const g: Group = { mapKey: dfRowKey(key), key, count: a[0] as number, states: this.kernels.map((k, i) => k.decode(a[i + 1])), out: null };
       this.groups.set(g.mapKey, g);
     }
     for (const [key, mult] of this.valuesTable!.scan()) {
-      const g = this.groups.get(rowKey(key.slice(0, nk)));
+      const g = this.groups.get(dfRowKey(key.slice(0, nk)));
       if (g === undefined) continue; // orphan entry: its group is gone
       const i = key[nk] as number;
       const k = this.kernels[i]!;
@@ -108,7 +108,7 @@ export class AggregateOperator implements Operator {
       else {
         const key: Value[] = new Array(nk);
         for (let i = 0; i < nk; i++) key[i] = this.groupKey[i]!(row);
-        const mk = rowKey(key);
+        const mk = dfRowKey(key);
         g = this.groups.get(mk);
         if (g === undefined) {
           g = this.newGroup(mk, key);

@@ -5,7 +5,7 @@
  * State: table `rows`, key = row values → multiplicity (or [multiplicity, row], see zset.encodeCounted).
  */
 import type { ChangeBatch } from '../common/changes.js';
-import { rowKey } from '../common/rowkey.js';
+import { dfRowKey } from './row-key.js';
 import type { Row } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
@@ -21,7 +21,7 @@ export class DistinctOperator implements Operator {
     if (this.table !== null && !env.fresh) {
       for (const [key, v] of this.table.scan()) {
         const [row, mult] = decodeCounted(key, v);
-        this.counts.add(rowKey(row), row, mult);
+        this.counts.add(dfRowKey(row), row, mult);
       }
     }
   }
@@ -32,7 +32,7 @@ export class DistinctOperator implements Operator {
     const before = new Map<string, { row: Row; old: number }>();
     for (let i = 0; i < input.length; i++) {
       const c = input[i]!;
-      const k = rowKey(c.row);
+      const k = dfRowKey(c.row);
       const prevRow = this.counts.entries.get(k)?.row ?? c.row;
       const old = this.counts.add(k, c.row, c.weight);
       if (!before.has(k)) before.set(k, { row: prevRow, old });

@@ -8,7 +8,7 @@
  * output (left for left/full/semi/anti, right for right/full), else 0.
  */
 import type { ChangeBatch } from '../common/changes.js';
-import { rowKey } from '../common/rowkey.js';
+import { dfRowKey } from './row-key.js';
 import type { Row, Value } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
@@ -88,10 +88,10 @@ class JoinSide {
     for (const [k, v] of this.table.scan()) {
       const key = k.slice(0, nk);
       const row = k.slice(nk);
-      const mk = rowKey(key);
+      const mk = dfRowKey(key);
       const b = this.bucketFor(mk, key);
       const a = v as [number, number, Row?];
-      b.rows.set(rowKey(row), { row: a[2] ?? row, mult: a[0], matched: a[1] });
+      b.rows.set(dfRowKey(row), { row: a[2] ?? row, mult: a[0], matched: a[1] });
     }
   }
 
@@ -173,7 +173,7 @@ export class JoinOperator implements Operator {
         this.emitLeftStatus(out, l, false, w);
         continue;
       }
-      const mk = rowKey(key);
+      const mk = dfRowKey(key);
       const rb = this.right.buckets.get(mk);
       let m = 0;
       if (rb !== undefined) {
@@ -191,7 +191,7 @@ export class JoinOperator implements Operator {
         }
       }
       if (this.left.tracksMatches) this.emitLeftStatus(out, l, m > 0, w);
-      this.left.apply(mk, this.left.bucketFor(mk, key), rowKey(l), l, w, m);
+      this.left.apply(mk, this.left.bucketFor(mk, key), dfRowKey(l), l, w, m);
     }
     // L' ⋈ ΔR (L after this step), then apply ΔR
     for (let i = 0; i < dr.length; i++) {
@@ -201,7 +201,7 @@ export class JoinOperator implements Operator {
         if (this.rightUnmatched) out.push({ row: concat(this.rightNulls, r), weight: w });
         continue;
       }
-      const mk = rowKey(key);
+      const mk = dfRowKey(key);
       const lb = this.left.buckets.get(mk);
       let m = 0;
       if (lb !== undefined) {
@@ -222,7 +222,7 @@ export class JoinOperator implements Operator {
         }
       }
       if (this.rightUnmatched && m <= 0) out.push({ row: concat(this.rightNulls, r), weight: w });
-      this.right.apply(mk, this.right.bucketFor(mk, key), rowKey(r), r, w, m);
+      this.right.apply(mk, this.right.bucketFor(mk, key), dfRowKey(r), r, w, m);
     }
     return out;
   }

@@ -5,7 +5,7 @@
  * a Numeric (the key codec normalizes scale); kept in memory too. Equal rows show the latest insertion's form.
  */
 import type { ChangeBatch } from '../common/changes.js';
-import { rowKey } from '../common/rowkey.js';
+import { dfRowKey } from './row-key.js';
 import type { Row } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
@@ -21,7 +21,7 @@ export class MaterializeOperator implements Operator {
     if (this.table !== null && !env.fresh) {
       for (const [key, v] of this.table.scan()) {
         const [row, mult] = decodeCounted(key, v);
-        this.counts.add(rowKey(row), row, mult);
+        this.counts.add(dfRowKey(row), row, mult);
       }
     }
   }
@@ -31,7 +31,7 @@ export class MaterializeOperator implements Operator {
     const track = this.table !== null;
     for (let i = 0; i < delta.length; i++) {
       const c = delta[i]!;
-      const k = rowKey(c.row);
+      const k = dfRowKey(c.row);
       this.counts.add(k, c.row, c.weight);
       if (track) this.dirty.set(k, c.row);
     }

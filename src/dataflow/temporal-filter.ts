@@ -7,7 +7,7 @@
  * order and touches only rows whose bound was crossed; rows with infinite bounds never need a timer.
  */
 import type { ChangeBatch } from '../common/changes.js';
-import { rowKey } from '../common/rowkey.js';
+import { dfRowKey } from './row-key.js';
 import type { Row } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
@@ -56,7 +56,7 @@ export class TemporalFilterOperator implements Operator {
       this.buckets.set(time, b);
       this.heap.push(time);
     }
-    const k = (phase === 0 ? '0' : '1') + rowKey(row);
+    const k = (phase === 0 ? '0' : '1') + dfRowKey(row);
     let t = b.get(k);
     if (t === undefined) {
       t = { row, phase, until, mult: w };
@@ -102,7 +102,7 @@ export class TemporalFilterOperator implements Operator {
       for (let i = 0; i < input.length; i++) {
         const c = input[i]!;
         const v = this.validity(c.row);
-        if (v === null || now >= v.until || v.from >= v.until) continue;
+        if (v === null || !(v.from < v.until) || now >= v.until) continue; // also drops NaN bounds
         if (now < v.from) this.addTimer(v.from, 0, c.row, v.until, c.weight, track);
         else {
           out.push(c);

@@ -8,7 +8,7 @@
  */
 import type { ChangeBatch } from '../common/changes.js';
 import { compareValues } from '../common/compare.js';
-import { rowKey } from '../common/rowkey.js';
+import { dfRowKey } from './row-key.js';
 import type { Row, Value } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
@@ -66,7 +66,7 @@ export class TopNOperator implements Operator {
     if (this.table !== null && !env.fresh) {
       for (const [key, v] of this.table.scan()) {
         const [row, mult] = decodeCounted(key, v);
-        this.sorted.push(this.entryFor(row, rowKey(row), mult));
+        this.sorted.push(this.entryFor(row, dfRowKey(row), mult));
       }
       this.sorted.sort((x, y) => this.compare(x, y));
       this.window = this.computeWindow();
@@ -138,7 +138,7 @@ export class TopNOperator implements Operator {
 
   /** Insert/update one row by binary search (small batches). */
   private applyOne(row: Row, weight: number): void {
-    const probe = this.entryFor(row, rowKey(row), weight);
+    const probe = this.entryFor(row, dfRowKey(row), weight);
     const at = this.lowerBound(probe);
     const found = this.sorted[at];
     let e: SortedEntry;
@@ -159,7 +159,7 @@ export class TopNOperator implements Operator {
     const byKey = new Map<string, SortedEntry>();
     for (let i = 0; i < input.length; i++) {
       const c = input[i]!;
-      const k = rowKey(c.row);
+      const k = dfRowKey(c.row);
       const e = byKey.get(k);
       if (e === undefined) byKey.set(k, this.entryFor(c.row, k, c.weight));
       else {

@@ -4,7 +4,7 @@
  * State: entries by valueKey (with an optional second value, string_agg's separator); `dirty` remembers the
  * keys changed since the last flush. Invariant: no entry has multiplicity 0.
  */
-import { valueKey } from '../common/rowkey.js';
+import { dfValueKey } from './row-key.js';
 import type { Value } from '../common/types.js';
 
 export interface ValueEntry {
@@ -20,7 +20,7 @@ export class ValueMultiset {
   dirty: Map<string, ValueEntry> | null = null;
 
   static keyOf(value: Value, sep: Value, withSep: boolean): string {
-    return withSep ? valueKey(value) + '\u0001' + valueKey(sep) : valueKey(value);
+    return withSep ? dfValueKey(value) + '\u0001' + dfValueKey(sep) : dfValueKey(value);
   }
 
   /** Add w to the multiplicity of (value, sep); returns the multiplicity before. */

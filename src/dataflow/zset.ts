@@ -5,7 +5,7 @@
  */
 import type { Change, ChangeBatch } from '../common/changes.js';
 import { Numeric } from '../common/numeric.js';
-import { rowKey, valueKey } from '../common/rowkey.js';
+import { dfRowKey, dfValueKey } from './row-key.js';
 import type { Row } from '../common/types.js';
 import type { StateValue } from '../state/store.js';
 
@@ -27,7 +27,7 @@ export function consolidate(batch: ChangeBatch): ChangeBatch {
   let anyMixed = false;
   for (let i = 0; i < batch.length; i++) {
     const c = batch[i]!;
-    const k = rowKey(c.row);
+    const k = dfRowKey(c.row);
     const e = acc.get(k);
     if (e === undefined) acc.set(k, { row: c.row, weight: c.weight, mixed: null });
     else {
@@ -41,7 +41,7 @@ export function consolidate(batch: ChangeBatch): ChangeBatch {
   if (anyMixed) {
     for (let i = 0; i < batch.length; i++) {
       const c = batch[i]!;
-      const e = acc.get(rowKey(c.row))!;
+      const e = acc.get(dfRowKey(c.row))!;
       if (e.mixed !== null) e.mixed.push(c);
     }
   }
@@ -131,7 +131,7 @@ export function identicalRows(a: Row, b: Row): boolean {
       if (!(x instanceof Numeric && y instanceof Numeric) || x.unscaled !== y.unscaled || x.scale !== y.scale) return false;
       continue;
     }
-    if (valueKey(x) !== valueKey(y)) return false;
+    if (dfValueKey(x) !== dfValueKey(y)) return false;
   }
   return true;
 }

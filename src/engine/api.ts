@@ -19,7 +19,7 @@ export interface ResultColumn {
 export type StatementResult =
   /** A statement that returns rows (SELECT, SHOW, EXPLAIN, DESCRIBE). commandTag e.g. 'SELECT 3'. */
   | { kind: 'rows'; columns: ResultColumn[]; rows: Row[]; commandTag: string }
-  /** A statement without rows: commandTag e.g. 'CREATE_MATERIALIZED_VIEW', 'INSERT 0 2', 'SET'. */
+  /** A statement without rows: commandTag e.g. 'CREATE MATERIALIZED VIEW', 'INSERT 0 2', 'SET'. */
   | { kind: 'command'; commandTag: string }
   /** COPY (query) TO STDOUT: the server streams `rows` as CopyData in `format`. */
   | { kind: 'copy-out'; format: 'text' | 'csv'; header: boolean; delimiter: string; nullString: string; columns: ResultColumn[]; rows: Row[]; commandTag: string }

@@ -172,6 +172,8 @@ function makeReader(engine: Engine, def: SourceDef): SourceReader {
         stream: o['stream'] as 'auth_events' | 'firewall_logs' | 'process_events',
         ratePerSecond: Number(o['rate'] ?? o['datagen.rows.per.second'] ?? 100),
         seed: Number(o['seed'] ?? o['datagen.seed'] ?? 1),
+        // Event times start when the source is created, so NOW()-relative views see recent events.
+        startMicros: def.createdAtMs * 1000,
       });
     case 'file':
       return createFileSource({ path: safeDataPath(engine, o['path']!) });

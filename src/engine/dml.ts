@@ -33,7 +33,7 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
   }
   if (stmt.returningList?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'RETURNING is not supported');
   if (stmt.withClause) throw new SqlError(SQLSTATE.feature_not_supported, 'WITH is not supported in INSERT/UPDATE/DELETE');
-  const bind = (select: PgNode) => bindQuery(select, { mode: 'batch', nowMicros: ctx.nowMicros, resolver: ctx.resolver, functions: ctx.functions, paramTypes: ctx.paramTypes });
+  const bind = (select: PgNode, keepUnknown = false) => bindQuery(select, { mode: 'batch', nowMicros: ctx.nowMicros, resolver: ctx.resolver, functions: ctx.functions, paramTypes: ctx.paramTypes, keepUnknown });
   const run = evaluate ?? ((plan) => engine.evaluatePlan(plan, params));
   const cols = t.def.columns;
   if (node.InsertStmt) {
@@ -45,7 +45,7 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
           return i;
         })
       : cols.map((_, i) => i);
-    const bound = bind(stmt.selectStmt);
+    const bound = bind(stmt.selectStmt, true);
     if (bound.columns.length > targets.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
     if (describeOnly) return 'INSERT 0 0';
     const rows = run(bound.plan, params);

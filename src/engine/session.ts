@@ -125,8 +125,17 @@ export class Session implements EngineSession, SessionView {
       columns = bound.columns.map((c) => ({ name: c.name, type: c.type }));
     } else if (st.kind === 'pg' && (st.node.InsertStmt || st.node.UpdateStmt || st.node.DeleteStmt)) {
       executeDml(this.engine, st.node, this.bindContext(types), true);
-    } else if (st.kind === 'show_objects' || st.kind === 'describe' || st.kind === 'show_create' || (st.kind === 'pg' && (st.node.VariableShowStmt || st.node.ExplainStmt))) {
-      columns = null; // described at execution; drivers accept NoData for these rarely-prepared statements
+    } else if (st.kind === 'show_objects') {
+      columns = [{ name: 'Name', type: 'text' }];
+    } else if (st.kind === 'describe') {
+      columns = [{ name: 'Name', type: 'text' }, { name: 'Type', type: 'text' }, { name: 'Key', type: 'text' }];
+    } else if (st.kind === 'show_create') {
+      columns = [{ name: 'Name', type: 'text' }, { name: 'Create Sql', type: 'text' }];
+    } else if (st.kind === 'pg' && st.node.ExplainStmt) {
+      columns = [{ name: 'QUERY PLAN', type: 'text' }];
+    } else if (st.kind === 'pg' && st.node.VariableShowStmt) {
+      const name = String(st.node.VariableShowStmt.name).toLowerCase();
+      columns = name === 'all' ? [{ name: 'name', type: 'text' }, { name: 'setting', type: 'text' }, { name: 'description', type: 'text' }] : [{ name, type: 'text' }];
     }
     const resolved = types.map((t) => (t === null || t === 'unknown' ? 'text' : t));
     return { sql, paramTypes: resolved, columns };
@@ -206,11 +215,11 @@ export class Session implements EngineSession, SessionView {
     };
     switch (st.kind) {
       case 'create_source':
-        return ddl1('CREATE_SOURCE', () => ddl.createSource(e, st, 0, notices));
+        return ddl1('CREATE SOURCE', () => ddl.createSource(e, st, 0, notices));
       case 'create_sink':
-        return ddl1('CREATE_SINK', () => ddl.createSink(e, st, 0, notices));
+        return ddl1('CREATE SINK', () => ddl.createSink(e, st, 0, notices));
       case 'drop':
-        return ddl1(st.objectKind === 'source' ? 'DROP_SOURCE' : 'DROP_SINK', () => ddl.dropObjects(e, st.objectKind, st.names, st.ifExists, st.cascade, notices));
+        return ddl1(st.objectKind === 'source' ? 'DROP SOURCE' : 'DROP SINK', () => ddl.dropObjects(e, st.objectKind, st.names, st.ifExists, st.cascade, notices));
       case 'flush':
         await e.serial(() => e.runEpoch());
         return { kind: 'command', commandTag: 'FLUSH' };
@@ -228,12 +237,12 @@ export class Session implements EngineSession, SessionView {
     const n = st.node;
     const select = selectNode(n);
     if (select) return this.query(select, params, paramTypes);
-    if (n.CreateStmt) return ddl1('CREATE_TABLE', () => ddl.createTable(e, n, st.text, notices));
+    if (n.CreateStmt) return ddl1('CREATE TABLE', () => ddl.createTable(e, n, st.text, notices));
     if (n.CreateTableAsStmt) {
       if (n.CreateTableAsStmt.objtype !== 'OBJECT_MATVIEW') throw new SqlError(SQLSTATE.feature_not_supported, 'CREATE TABLE AS is not supported', { hint: 'Use CREATE MATERIALIZED VIEW … AS.' });
-      return ddl1('CREATE_MATERIALIZED_VIEW', () => ddl.createMaterializedView(e, n, st.text, notices, 0));
+      return ddl1('CREATE MATERIALIZED VIEW', () => ddl.createMaterializedView(e, n, st.text, notices, 0));
     }
-    if (n.ViewStmt) return ddl1('CREATE_VIEW', () => ddl.createView(e, n, st.text, notices, 0));
+    if (n.ViewStmt) return ddl1('CREATE VIEW', () => ddl.createView(e, n, st.text, notices, 0));
     if (n.DropStmt) return this.drop(n.DropStmt, notices, ddl1);
     if (n.InsertStmt || n.UpdateStmt || n.DeleteStmt) {
       const tag = await e.serial(async () => {
@@ -263,7 +272,7 @@ export class Session implements EngineSession, SessionView {
       const items = (o.List?.items ?? [o]) as PgNode[];
       return items[items.length - 1].String.sval as string;
     });
-    const tag = kind === 'table' ? 'DROP_TABLE' : kind === 'view' ? 'DROP_VIEW' : 'DROP_MATERIALIZED_VIEW';
+    const tag = kind === 'table' ? 'DROP TABLE' : kind === 'view' ? 'DROP VIEW' : 'DROP MATERIALIZED VIEW';
     return ddl1(tag, () => ddl.dropObjects(this.engine, kind, names, !!d.missing_ok, d.behavior === 'DROP_CASCADE', notices));
   }
 

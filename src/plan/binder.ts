@@ -37,6 +37,8 @@ export interface BindOptions {
   positionBase?: number;
   /** Session and catalog functions (current_user, pg_table_is_visible …) resolved before the built-ins. */
   functions?: (name: string, argTypes: SqlType[]) => ResolvedFunction | null;
+  /** Keep untyped literals as 'unknown' in the output (INSERT … VALUES: the target column decides). */
+  keepUnknown?: boolean;
 }
 
 export interface BoundQuery {
@@ -51,6 +53,7 @@ const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bo
 export function bindQuery(select: PgNode, opts: BindOptions): BoundQuery {
   const b = new Binder(opts);
   const { plan, names } = b.bindSelect(select, null, true);
+  if (opts.keepUnknown) return { plan: { ...plan, columns: plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })) } as LogicalPlan, columns: plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), dependsOn: b.dependsOn };
   const columns = plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type === 'unknown' ? 'text' : c.type }));
   const finalPlan = plan.columns.some((c) => c.type === 'unknown') ? castUnknownToText(plan) : plan;
   return { plan: { ...finalPlan, columns } as LogicalPlan, columns, dependsOn: b.dependsOn };
@@ -303,8 +306,9 @@ class Binder {
     if (rows.some((r) => r.length !== width)) throw this.err(SQLSTATE.syntax_error, 'VALUES lists must all be the same length');
     const types: SqlType[] = [];
     for (let i = 0; i < width; i++) {
-      const t = commonType(rows.map((r) => r[i]!.type), 'VALUES');
-      types.push(t === 'unknown' ? 'text' : t);
+      const colTypes = rows.map((r) => r[i]!.type);
+      const t = this.opts.keepUnknown && colTypes.every((x) => x === 'unknown') ? 'unknown' : commonType(colTypes, 'VALUES');
+      types.push(t === 'unknown' && !this.opts.keepUnknown ? 'text' : t);
     }
     const coerced = rows.map((r) => r.map((e, i) => this.coerce(e, types[i]!, 'VALUES', undefined)));
     const names = types.map((_, i) => `column${i + 1}`);

@@ -31,170 +31,126 @@ const NUM_NEG = 0x01;
 const NUM_ZERO = 0x02;
 const NUM_POS = 0x03;
 
-/** A growable byte buffer reused across encodes (single-threaded use). */
-class ByteSink {
-  buf = Buffer.allocUnsafe(256);
-  len = 0;
-  private readonly f64 = new DataView(new ArrayBuffer(8));
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const fromCodes = String.fromCharCode;
 
-  reset(): void {
-    this.len = 0;
-  }
-
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.len++] = b;
-  }
-
-  double(x: number): void {
-    this.ensure(8);
-    const v = this.f64;
-    v.setFloat64(0, Number.isNaN(x) ? NaN : x === 0 ? 0 : x);
-    const neg = (v.getUint8(0) & 0x80) !== 0;
-    for (let i = 0; i < 8; i++) {
-      const b = v.getUint8(i);
-      this.buf[this.len++] = neg ? ~b & 0xff : i === 0 ? b ^ 0x80 : b;
-    }
-  }
-
-  /** Arbitrary-size integer: header byte (0x80 ± byte length) then magnitude bytes (complemented if negative). */
-  bigint(n: bigint): void {
-    const neg = n < 0n;
-    let m = neg ? -n : n;
-    const bytes: number[] = [];
-    while (m > 0n) {
-      bytes.push(Number(m & 0xffn));
-      m >>= 8n;
-    }
-    if (bytes.length > 126) throw new SqlError(SQLSTATE.program_limit_exceeded, 'integer key too large to encode');
-    this.ensure(bytes.length + 1);
-    this.buf[this.len++] = neg ? 0x7f - bytes.length : 0x80 + bytes.length;
-    for (let i = bytes.length - 1; i >= 0; i--) this.buf[this.len++] = neg ? 255 - bytes[i]! : bytes[i]!;
-  }
-
-  /** Escaped bytes: 0x00 → 0x00 0xFF; terminated by 0x00 0x01. */
-  escaped(bytes: Uint8Array): void {
-    this.ensure(bytes.length * 2 + 2);
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i]!;
-      this.buf[this.len++] = b;
-      if (b === 0) this.buf[this.len++] = 0xff;
-    }
-    this.buf[this.len++] = 0x00;
-    this.buf[this.len++] = 0x01;
-  }
-
-  /** ASCII-fast UTF-8 string with escaping. */
-  string(s: string): void {
-    let ascii = true;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 0 || c > 0x7f) {
-        ascii = false;
-        break;
-      }
-    }
-    if (!ascii) {
-      this.escaped(Buffer.from(s, 'utf8'));
-      return;
-    }
-    this.ensure(s.length + 2);
-    this.len += this.buf.write(s, this.len, 'latin1');
-    this.buf[this.len++] = 0x00;
-    this.buf[this.len++] = 0x01;
-  }
-
-  numeric(d: Numeric): void {
-    const n = d.normalized();
-    if (n.unscaled === 0n) {
-      this.byte(NUM_ZERO);
-      return;
-    }
-    const neg = n.unscaled < 0n;
-    const digits = (neg ? -n.unscaled : n.unscaled).toString();
-    // value = 0.digits × 10^exp
-    const exp = digits.length - n.scale;
-    this.ensure(digits.length + 6);
-    this.buf[this.len++] = neg ? NUM_NEG : NUM_POS;
-    const e = (exp + 0x80000000) >>> 0;
-    const eb = [(e >>> 24) & 0xff, (e >>> 16) & 0xff, (e >>> 8) & 0xff, e & 0xff];
-    for (const b of eb) this.buf[this.len++] = neg ? 255 - b : b;
-    let end = digits.length;
-    while (end > 1 && digits.charCodeAt(end - 1) === 48) end--; // trailing zeros of the integer part
-    for (let i = 0; i < end; i++) {
-      const b = digits.charCodeAt(i) - 47; // '0' → 1 … '9' → 10
-      this.buf[this.len++] = neg ? 255 - b : b;
-    }
-    this.buf[this.len++] = neg ? 0xff : 0x00;
-  }
-
-  take(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.len));
-  }
+/** 8 bytes, order-preserving: sign bit flipped for positives, all bits flipped for negatives; -0 → 0. */
+function doubleChars(x: number): string {
+  f64[0] = Number.isNaN(x) ? NaN : x === 0 ? 0 : x;
+  const b = f64Bytes;
+  const o = LITTLE_ENDIAN ? [7, 6, 5, 4, 3, 2, 1, 0] : [0, 1, 2, 3, 4, 5, 6, 7];
+  const neg = (b[o[0]!]! & 0x80) !== 0;
+  const m = neg ? 0xff : 0;
+  return fromCodes(
+    (b[o[0]!]! ^ (neg ? 0xff : 0x80)) & 0xff,
+    b[o[1]!]! ^ m,
+    b[o[2]!]! ^ m,
+    b[o[3]!]! ^ m,
+    b[o[4]!]! ^ m,
+    b[o[5]!]! ^ m,
+    b[o[6]!]! ^ m,
+    b[o[7]!]! ^ m,
+  );
 }
 
-const sink = new ByteSink();
+/** Arbitrary-size integer: header byte (0x80 ± byte length) then magnitude bytes (complemented if negative). */
+function bigintChars(n: bigint): string {
+  const neg = n < 0n;
+  let hex = (neg ? -n : n).toString(16);
+  if (n === 0n) return fromCodes(0x80);
+  if (hex.length % 2) hex = '0' + hex;
+  const len = hex.length / 2;
+  if (len > 126) throw new SqlError(SQLSTATE.program_limit_exceeded, 'integer key too large to encode');
+  let out = fromCodes(neg ? 0x7f - len : 0x80 + len);
+  for (let i = 0; i < len; i++) {
+    const b = parseInt(hex.substr(i * 2, 2), 16);
+    out += fromCodes(neg ? 255 - b : b);
+  }
+  return out;
+}
 
-function encodeValue(s: ByteSink, v: Value): void {
+/** An interval field (a safe integer) in the bigint encoding. */
+function intChars(n: number): string {
+  return bigintChars(BigInt(Math.trunc(n)));
+}
+
+const TERMINATOR = '\u0000\u0001';
+
+/** String bytes (UTF-8) as latin1 chars with 0x00 escaped as 0x00 0xFF, terminated by 0x00 0x01. */
+function stringChars(s: string): string {
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c > 0x7f) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s + TERMINATOR;
+  const bytes = Buffer.from(s, 'utf8').toString('latin1');
+  return (bytes.indexOf('\u0000') < 0 ? bytes : bytes.replace(/\u0000/g, '\u0000\u00ff')) + TERMINATOR;
+}
+
+/** Normalized decimal: class byte, 4-byte exponent, digit bytes (1–10), terminator; all inverted if negative. */
+function numericChars(d: Numeric): string {
+  const n = d.normalized();
+  if (n.unscaled === 0n) return fromCodes(NUM_ZERO);
+  const neg = n.unscaled < 0n;
+  const digits = (neg ? -n.unscaled : n.unscaled).toString();
+  const exp = digits.length - n.scale; // value = 0.digits × 10^exp
+  const e = (exp + 0x80000000) >>> 0;
+  const inv = (b: number) => (neg ? 255 - b : b);
+  let out = fromCodes(neg ? NUM_NEG : NUM_POS, inv((e >>> 24) & 0xff), inv((e >>> 16) & 0xff), inv((e >>> 8) & 0xff), inv(e & 0xff));
+  let end = digits.length;
+  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--; // trailing zeros of the integer part
+  for (let i = 0; i < end; i++) out += fromCodes(inv(digits.charCodeAt(i) - 47)); // '0' → 1 … '9' → 10
+  return out + fromCodes(neg ? 0xff : 0x00);
+}
+
+function valueChars(v: Value): string {
   switch (typeof v) {
     case 'number':
-      s.byte(KEY_TAG.double);
-      s.double(v);
-      return;
+      return '\u0020' + doubleChars(v);
     case 'string':
-      s.byte(KEY_TAG.string);
-      s.string(v);
-      return;
+      return '\u0030' + stringChars(v);
     case 'bigint':
-      s.byte(KEY_TAG.bigint);
-      s.bigint(v);
-      return;
+      return '\u0021' + bigintChars(v);
     case 'boolean':
-      s.byte(v ? KEY_TAG.true : KEY_TAG.false);
-      return;
+      return v ? '\u0011' : '\u0010';
     case 'object':
-      if (v === null) {
-        s.byte(KEY_TAG.null);
-        return;
-      }
-      if (v instanceof Numeric) {
-        s.byte(KEY_TAG.numeric);
-        s.numeric(v);
-        return;
-      }
-      if (v instanceof Jsonb) {
-        s.byte(KEY_TAG.jsonb);
-        s.string(canonicalJson(v.value));
-        return;
-      }
-      encodeInterval(s, v);
-      return;
+      if (v === null) return '\u00f0';
+      if (v instanceof Numeric) return '\u0022' + numericChars(v);
+      if (v instanceof Jsonb) return '\u0050' + stringChars(canonicalJson(v.value));
+      return intervalChars(v);
     default:
       throw new SqlError(SQLSTATE.internal_error, `cannot encode a ${typeof v} as a state key`);
   }
 }
 
-function encodeInterval(s: ByteSink, v: Interval): void {
-  s.byte(KEY_TAG.interval);
-  s.bigint(intervalSpanExact(v));
-  s.bigint(BigInt(v.months));
-  s.bigint(BigInt(v.days));
-  s.bigint(BigInt(Math.trunc(v.micros)));
+function intervalChars(v: Interval): string {
+  return '\u0040' + bigintChars(intervalSpanExact(v)) + intChars(v.months) + intChars(v.days) + intChars(v.micros);
 }
 
-/** Encode a key (or a key prefix) to a fresh Buffer. */
+/**
+ * The encoding as a latin1 string (one char per byte). Native `<` on these strings is the key order, so the
+ * memory store sorts and hashes them directly; `Buffer.from(s, 'latin1')` gives the LMDB key bytes.
+ */
+export function encodeKeyString(key: StateKey, head = ''): string {
+  let out = head;
+  for (let i = 0; i < key.length; i++) out += valueChars(key[i]!);
+  return out;
+}
+
+/** Encode a key (or a key prefix) to a fresh Buffer, optionally after `head` bytes (a table id). */
 export function encodeKey(key: StateKey, head?: Uint8Array): Buffer {
-  sink.reset();
-  if (head !== undefined) for (let i = 0; i < head.length; i++) sink.byte(head[i]!);
-  for (let i = 0; i < key.length; i++) encodeValue(sink, key[i]!);
-  return sink.take();
+  const s = encodeKeyString(key);
+  if (head === undefined) return Buffer.from(s, 'latin1');
+  const out = Buffer.allocUnsafe(head.length + s.length);
+  out.set(head, 0);
+  out.write(s, head.length, 'latin1');
+  return out;
 }
 
 /** Decode a key encoded by encodeKey, starting at byte `from` (skip a table-id head). */

@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import type { Epoch } from '../common/changes.js';
 import { SqlError, SQLSTATE } from '../common/errors.js';
 import { fsError, lockDataDir, prepareDataDir, type DataDirLock } from './data-dir.js';
-import { decodeKey, encodeKey, PREFIX_END } from './key-codec.js';
-import { compareKeys } from './key-compare.js';
+import { decodeKey, encodeKeyString } from './key-codec.js';
 import { LruCache } from './lru-cache.js';
 import { OrderedCursor, OrderedMap } from './ordered-map.js';
-import { mergeScan, scanBounds, TOMBSTONE, type PeekSource, type Tombstone } from './scan.js';
+import { EMPTY_SOURCE, encodedBounds, mergeScan, TOMBSTONE, type PeekSource, type Tombstone } from './scan.js';
 import type { KeyRange, StateKey, StateSnapshot, StateStore, StateTable, StateValue } from './store.js';
 import { decodeValue, encodeValue } from './value-codec.js';
 
@@ -28,6 +27,7 @@ export interface LmdbStoreOptions {
 }
 
 type Bytes = Buffer;
+type ReadTxn = ReturnType<RootDatabase['useReadTransaction']>;
 const ABSENT: unique symbol = Symbol('sluice.state.absent');
 type Cached = StateValue | typeof ABSENT;
 
@@ -42,26 +42,7 @@ function tableHead(id: number): Bytes {
   return b;
 }
 
-/** Byte bounds [low, high) of `range` within table `head`. */
-function byteBounds(head: Bytes, range: KeyRange | undefined): { low: Bytes; high: Bytes } {
-  let low: Bytes = head;
-  let high: Bytes = Buffer.concat([head, Buffer.from([PREFIX_END])]);
-  const prefix = range?.prefix;
-  if (prefix !== undefined && prefix.length > 0) {
-    const p = encodeKey(prefix, head);
-    low = p;
-    high = Buffer.concat([p, Buffer.from([PREFIX_END])]);
-  }
-  if (range?.start !== undefined) {
-    const s = encodeKey(range.start, head);
-    if (Buffer.compare(s, low) > 0) low = s;
-  }
-  if (range?.end !== undefined) {
-    const e = encodeKey(range.end, head);
-    if (Buffer.compare(e, high) < 0) high = e;
-  }
-  return { low, high };
-}
+const latin1 = (s: string): Bytes => Buffer.from(s, 'latin1');
 
 interface RangeEntry {
   key: Bytes;
@@ -71,28 +52,30 @@ interface RangeEntry {
 /** Committed entries of one table from LMDB, decoded lazily, as a peekable source. */
 class LmdbRangeSource implements PeekSource<StateValue> {
   private readonly it: Iterator<RangeEntry> | null;
-  private cur: [StateKey, StateValue] | undefined;
+  private cur: [string, StateKey, StateValue] | undefined;
   private done = false;
 
-  constructor(db: Database<Bytes, Bytes>, head: Bytes, range: KeyRange | undefined, transaction?: ReturnType<RootDatabase['useReadTransaction']>) {
-    const { low, high } = byteBounds(head, range);
-    if (Buffer.compare(low, high) >= 0) {
+  /** `bounds` are encoded keys including the 4-char table head. */
+  constructor(db: Database<Bytes, Bytes>, bounds: { low: string; high: string }, reverse: boolean, transaction?: ReadTxn) {
+    if (bounds.low >= bounds.high) {
       this.it = null;
       this.done = true;
       return;
     }
-    const opts = range?.reverse
+    const low = latin1(bounds.low);
+    const high = latin1(bounds.high);
+    const opts = reverse
       ? { start: high, end: low, reverse: true, exclusiveStart: true, inclusiveEnd: true }
       : { start: low, end: high };
     const iterable = db.getRange(transaction ? { ...opts, transaction } : opts) as Iterable<RangeEntry>;
     this.it = iterable[Symbol.iterator]();
   }
 
-  peek(): [StateKey, StateValue] | undefined {
+  peek(): [string, StateKey, StateValue] | undefined {
     if (this.cur === undefined && !this.done) {
       const r = this.it!.next();
       if (r.done) this.done = true;
-      else this.cur = [decodeKey(r.value.key, 4), decodeValue(r.value.value)];
+      else this.cur = [r.value.key.toString('latin1', 4), decodeKey(r.value.key, 4), decodeValue(r.value.value)];
     }
     return this.cur;
   }
@@ -111,7 +94,7 @@ class LmdbRangeSource implements PeekSource<StateValue> {
 }
 
 export class LmdbTable implements StateTable {
-  readonly pending = new OrderedMap<StateValue | Tombstone>(compareKeys);
+  readonly pending = new OrderedMap<StateValue | Tombstone>();
   cleared = false;
   dropped = false;
   readonly head: Bytes;
@@ -128,38 +111,41 @@ export class LmdbTable implements StateTable {
 
   get(key: StateKey): StateValue | undefined {
     this.assertLive();
-    const p = this.pending.get(key);
+    const ks = encodeKeyString(key);
+    const p = this.pending.get(ks);
     if (p !== undefined) return p === TOMBSTONE ? undefined : p;
     if (this.cleared) return undefined;
-    return this.store.readCommitted(this, key);
+    return this.store.readCommitted(this, ks);
   }
 
   put(key: StateKey, value: StateValue): void {
     this.assertLive();
     if (value === undefined) throw new SqlError(SQLSTATE.internal_error, `state table "${this.name}": cannot put undefined`);
-    this.pending.set(key, value);
+    this.pending.set(encodeKeyString(key), key, value);
   }
 
   delete(key: StateKey): void {
     this.assertLive();
-    if (this.cleared && !this.pending.has(key)) return;
-    this.pending.set(key, TOMBSTONE);
+    const ks = encodeKeyString(key);
+    if (this.cleared && !this.pending.has(ks)) return;
+    this.pending.set(ks, key, TOMBSTONE);
   }
 
   scan(range?: KeyRange): Iterable<[StateKey, StateValue]> {
     this.assertLive();
-    const bounds = scanBounds(range);
-    const pending = new OrderedCursor(this.pending, range?.reverse === true, bounds.reached, compareKeys);
-    const committed = this.cleared ? EMPTY : this.store.committedSource(this, range);
-    return mergeScan(pending, committed, () => !this.cleared, range, bounds.within);
+    const bounds = encodedBounds(range);
+    const reverse = range?.reverse === true;
+    const pending = new OrderedCursor(this.pending, reverse, bounds.low, bounds.high);
+    const committed = this.cleared ? EMPTY_SOURCE : this.store.committedSource(this, range);
+    return mergeScan(pending, committed, () => !this.cleared, range, bounds);
   }
 
   /** Committed count (cached between commits) adjusted by the pending overlay: O(pending). */
   size(): number {
     this.assertLive();
     let n = this.cleared ? 0 : this.store.committedCount(this);
-    for (const [k, v] of this.pending.entries()) {
-      const before = !this.cleared && this.store.readCommitted(this, k) !== undefined;
+    for (const [ks, , v] of this.pending.entries()) {
+      const before = !this.cleared && this.store.readCommitted(this, ks) !== undefined;
       const after = v !== TOMBSTONE;
       n += (after ? 1 : 0) - (before ? 1 : 0);
     }
@@ -181,9 +167,6 @@ export class LmdbTable implements StateTable {
   }
 }
 
-const EMPTY: PeekSource<StateValue> = { peek: () => undefined, advance: () => {} };
-
-type ReadTxn = ReturnType<RootDatabase['useReadTransaction']>;
 
 class LmdbSnapshot implements StateSnapshot {
   private closed = false;
@@ -200,16 +183,16 @@ class LmdbSnapshot implements StateSnapshot {
     this.assertOpen();
     const id = this.catalog.get(table);
     if (id === undefined) return [];
-    const bounds = scanBounds(range);
-    const src = new LmdbRangeSource(this.data, tableHead(id), range, this.txn);
-    return mergeScan(EMPTY as PeekSource<StateValue | Tombstone>, src, () => true, range, bounds.within);
+    const head = tableHead(id).toString('latin1');
+    const src = new LmdbRangeSource(this.data, encodedBounds(range, head), range?.reverse === true, this.txn);
+    return mergeScan(EMPTY_SOURCE, src, () => true, range, encodedBounds(range));
   }
 
   get(table: string, key: StateKey): StateValue | undefined {
     this.assertOpen();
     const id = this.catalog.get(table);
     if (id === undefined) return undefined;
-    const buf = this.data.get(encodeKey(key, tableHead(id)), { transaction: this.txn });
+    const buf = this.data.get(latin1(encodeKeyString(key, tableHead(id).toString('latin1'))), { transaction: this.txn });
     return buf === undefined ? undefined : decodeValue(buf);
   }
 
@@ -339,8 +322,8 @@ export class LmdbStore implements StateStore {
       this.env.transactionSync(() => {
         for (const id of emptied) this.removeTableRange(id);
         for (const t of this.handles.values()) {
-          for (const [k, v] of t.pending.entries()) {
-            const kb = encodeKey(k, t.head);
+          for (const [ks, , v] of t.pending.entries()) {
+            const kb = latin1(t.headStr + ks);
             if (v === TOMBSTONE) this.data.removeSync(kb);
             else this.data.putSync(kb, encodeValue(v));
           }
@@ -366,10 +349,8 @@ export class LmdbStore implements StateStore {
     }
     for (const t of this.handles.values()) {
       if (t.pending.size > 0) this.counts.delete(t.id);
-      for (const [k, v] of t.pending.entries()) {
-        const ks = encodeKey(k, t.head).toString('latin1');
-        if (v === TOMBSTONE) this.cache.set(ks, ABSENT);
-        else if (this.cache.maxEntries > 0) this.cache.set(ks, v);
+      if (this.cache.maxEntries > 0) {
+        for (const [ks, , v] of t.pending.entries()) this.cache.set(t.headStr + ks, v === TOMBSTONE ? ABSENT : v);
       }
       t.pending.clear();
       t.cleared = false;
@@ -417,24 +398,24 @@ export class LmdbStore implements StateStore {
   // ---- for LmdbTable ----
 
   /** The committed value of `key` in table `t` (through the read cache). */
-  readCommitted(t: LmdbTable, key: StateKey): StateValue | undefined {
-    const kb = encodeKey(key, t.head);
+  /** The committed value of the key encoded as `ks` in table `t` (through the read cache). */
+  readCommitted(t: LmdbTable, ks: string): StateValue | undefined {
+    const full = t.headStr + ks;
     if (this.cache.maxEntries <= 0) {
-      const buf = this.data.getBinaryFast(kb);
+      const buf = this.data.getBinaryFast(latin1(full));
       return buf === undefined ? undefined : decodeValue(buf);
     }
-    const ks = kb.toString('latin1');
-    const hit = this.cache.get(ks);
+    const hit = this.cache.get(full);
     if (hit !== undefined) return hit === ABSENT ? undefined : hit;
-    const buf = this.data.getBinaryFast(kb);
+    const buf = this.data.getBinaryFast(latin1(full));
     const v = buf === undefined ? undefined : decodeValue(buf);
-    this.cache.set(ks, v === undefined ? ABSENT : v);
+    this.cache.set(full, v === undefined ? ABSENT : v);
     return v;
   }
 
   committedSource(t: LmdbTable, range: KeyRange | undefined): PeekSource<StateValue> {
-    if (this.catalog.get(t.name) !== t.id) return EMPTY;
-    return new LmdbRangeSource(this.data, t.head, range);
+    if (this.catalog.get(t.name) !== t.id) return EMPTY_SOURCE;
+    return new LmdbRangeSource(this.data, encodedBounds(range, t.headStr), range?.reverse === true);
   }
 
   committedCount(t: LmdbTable): number {

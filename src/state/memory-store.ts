@@ -7,25 +7,23 @@
  */
 import type { Epoch } from '../common/changes.js';
 import { SqlError, SQLSTATE } from '../common/errors.js';
-import { compareKeys } from './key-compare.js';
+import { encodeKeyString } from './key-codec.js';
 import { OrderedCursor, OrderedMap } from './ordered-map.js';
-import { mergeScan, scanBounds, TOMBSTONE, type PeekSource, type Tombstone } from './scan.js';
+import { EMPTY_SOURCE, encodedBounds, mergeScan, TOMBSTONE, type Tombstone } from './scan.js';
 import type { KeyRange, StateKey, StateSnapshot, StateStore, StateTable, StateValue } from './store.js';
 
 type Committed = OrderedMap<StateValue>;
 
-const EMPTY_SOURCE: PeekSource<StateValue> = { peek: () => undefined, advance: () => {} };
-
 /** Scan one ordered map within a range (no overlay). */
-function* scanMap(map: Committed, range: KeyRange | undefined): Generator<[StateKey, StateValue]> {
-  const bounds = scanBounds(range);
-  const cur = new OrderedCursor(map, range?.reverse === true, bounds.reached, compareKeys);
-  yield* mergeScan(EMPTY_SOURCE as PeekSource<StateValue | Tombstone>, cur, () => true, range, bounds.within);
+function scanMap(map: Committed, range: KeyRange | undefined): Iterable<[StateKey, StateValue]> {
+  const bounds = encodedBounds(range);
+  const cur = new OrderedCursor(map, range?.reverse === true, bounds.low, bounds.high);
+  return mergeScan(EMPTY_SOURCE, cur, () => true, range, bounds);
 }
 
 export class MemoryTable implements StateTable {
   /** Pending writes of the open epoch; TOMBSTONE = deleted. */
-  readonly pending = new OrderedMap<StateValue | Tombstone>(compareKeys);
+  readonly pending = new OrderedMap<StateValue | Tombstone>();
   /** True if clear() was called this epoch: committed entries are hidden. */
   cleared = false;
   /** Detached by dropTable: every call fails. */
@@ -41,33 +39,36 @@ export class MemoryTable implements StateTable {
 
   get(key: StateKey): StateValue | undefined {
     this.assertLive();
-    const p = this.pending.get(key);
+    const ks = encodeKeyString(key);
+    const p = this.pending.get(ks);
     if (p !== undefined) return p === TOMBSTONE ? undefined : p;
-    return this.cleared ? undefined : this.committed.get(key);
+    return this.cleared ? undefined : this.committed.get(ks);
   }
 
   put(key: StateKey, value: StateValue): void {
     this.assertLive();
     if (value === undefined) throw new SqlError(SQLSTATE.internal_error, `state table "${this.name}": cannot put undefined`);
-    if (!this.visible(key)) this.sizeDelta++;
-    this.pending.set(key, value);
+    const ks = encodeKeyString(key);
+    if (!this.visible(ks)) this.sizeDelta++;
+    this.pending.set(ks, key, value);
   }
 
   delete(key: StateKey): void {
     this.assertLive();
-    if (this.visible(key)) this.sizeDelta--;
-    if (this.cleared && !this.pending.has(key)) return;
-    this.pending.set(key, TOMBSTONE);
+    const ks = encodeKeyString(key);
+    if (this.visible(ks)) this.sizeDelta--;
+    if (this.cleared && !this.pending.has(ks)) return;
+    this.pending.set(ks, key, TOMBSTONE);
   }
 
   scan(range?: KeyRange): Iterable<[StateKey, StateValue]> {
     this.assertLive();
-    const bounds = scanBounds(range);
+    const bounds = encodedBounds(range);
     const reverse = range?.reverse === true;
-    const pending = new OrderedCursor(this.pending, reverse, bounds.reached, compareKeys);
-    // the committed map object is captured per scan; a commit mid-scan swaps nothing (maps mutate in place)
-    const committed = new OrderedCursor(this.committed, reverse, bounds.reached, compareKeys);
-    return mergeScan(pending, committed, () => !this.cleared, range, bounds.within);
+    const pending = new OrderedCursor(this.pending, reverse, bounds.low, bounds.high);
+    // committed maps mutate in place at commit; the cursor re-seeks if that happens mid-scan
+    const committed = new OrderedCursor(this.committed, reverse, bounds.low, bounds.high);
+    return mergeScan(pending, committed, () => !this.cleared, range, bounds);
   }
 
   size(): number {
@@ -85,19 +86,19 @@ export class MemoryTable implements StateTable {
   /** Fold pending into committed (called by the store inside commitEpoch). */
   applyPending(): void {
     if (this.cleared) this.committed.clear();
-    for (const [k, v] of this.pending.entries()) {
-      if (v === TOMBSTONE) this.committed.delete(k);
-      else this.committed.set(k, v);
+    for (const [ks, k, v] of this.pending.entries()) {
+      if (v === TOMBSTONE) this.committed.delete(ks);
+      else this.committed.set(ks, k, v);
     }
     this.pending.clear();
     this.cleared = false;
     this.sizeDelta = 0;
   }
 
-  private visible(key: StateKey): boolean {
-    const p = this.pending.get(key);
+  private visible(ks: string): boolean {
+    const p = this.pending.get(ks);
     if (p !== undefined) return p !== TOMBSTONE;
-    return !this.cleared && this.committed.has(key);
+    return !this.cleared && this.committed.has(ks);
   }
 
   private assertLive(): void {
@@ -121,7 +122,7 @@ class MemorySnapshot implements StateSnapshot {
   }
 
   get(table: string, key: StateKey): StateValue | undefined {
-    return this.tables.get(table)?.get(key);
+    return this.tables.get(table)?.get(encodeKeyString(key));
   }
 
   close(): void {}
@@ -145,7 +146,7 @@ export class MemoryStore implements StateStore {
     let t = this.handles.get(name);
     if (t === undefined) {
       const committed = this.pendingDrops.has(name) ? undefined : this.committedTables.get(name);
-      t = new MemoryTable(name, committed ?? new OrderedMap<StateValue>(compareKeys));
+      t = new MemoryTable(name, committed ?? new OrderedMap<StateValue>());
       this.handles.set(name, t);
     }
     return t;

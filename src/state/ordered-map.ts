@@ -1,22 +1,25 @@
 /**
- * OrderedMap: an in-memory sorted map StateKey → V as a list of small sorted chunks (a flat B+-tree).
- * State: chunks in key order, each at most CHUNK_MAX entries; `version` bumps on every mutation.
- * Copy-on-write: `freeze()` returns a read-only view sharing the chunks; later mutations copy a chunk
- * before changing it, so frozen views never change. Cost of freeze: O(entries / CHUNK_MAX).
+ * OrderedMap: an in-memory sorted map from encoded key (key-codec latin1 string, compared with native `<`) to
+ * (StateKey, V), as a list of small sorted chunks (a flat B+-tree). `version` bumps on every mutation.
+ * Copy-on-write: `freeze()` returns a read-only view sharing the chunks; later mutations copy a chunk before
+ * changing it, so frozen views never change. Cost of freeze: O(entries / CHUNK_MAX).
  */
 import type { StateKey } from './store.js';
 
 const CHUNK_MAX = 256;
 
 interface Chunk<V> {
+  ks: string[];
   keys: StateKey[];
   values: V[];
   /** Generation that may mutate this chunk in place; older chunks are shared with a frozen view. */
   gen: number;
 }
 
-/** A monotone predicate over keys in order: false…false true…true. */
-export type KeyPredicate = (key: StateKey) => boolean;
+export interface Pos {
+  ci: number;
+  i: number;
+}
 
 export class OrderedMap<V> {
   private chunks: Chunk<V>[] = [];
@@ -26,15 +29,13 @@ export class OrderedMap<V> {
   /** Bumps on every mutation; cursors use it to re-seek. */
   version = 0;
 
-  constructor(private readonly cmp: (a: StateKey, b: StateKey) => number) {}
-
   get size(): number {
     return this.count;
   }
 
   /** A read-only view of the current contents; later writes to this map do not show in it. */
   freeze(): OrderedMap<V> {
-    const view = new OrderedMap<V>(this.cmp);
+    const view = new OrderedMap<V>();
     view.chunks = this.chunks.slice();
     view.count = this.count;
     view.frozen = true;
@@ -42,64 +43,64 @@ export class OrderedMap<V> {
     return view;
   }
 
-  get(key: StateKey): V | undefined {
-    const ci = this.chunkFor(key);
+  get(ks: string): V | undefined {
+    const ci = this.chunkFor(ks);
     if (ci < 0) return undefined;
     const c = this.chunks[ci]!;
-    const i = this.indexIn(c, key);
-    return i < c.keys.length && this.cmp(c.keys[i]!, key) === 0 ? c.values[i] : undefined;
+    const i = indexIn(c.ks, ks);
+    return c.ks[i] === ks ? c.values[i] : undefined;
   }
 
-  has(key: StateKey): boolean {
-    const ci = this.chunkFor(key);
+  has(ks: string): boolean {
+    const ci = this.chunkFor(ks);
     if (ci < 0) return false;
     const c = this.chunks[ci]!;
-    const i = this.indexIn(c, key);
-    return i < c.keys.length && this.cmp(c.keys[i]!, key) === 0;
+    return c.ks[indexIn(c.ks, ks)] === ks;
   }
 
   /** Insert or replace; returns true if the key was new. */
-  set(key: StateKey, value: V): boolean {
+  set(ks: string, key: StateKey, value: V): boolean {
     this.assertWritable();
     this.version++;
     if (this.chunks.length === 0) {
-      this.chunks.push({ keys: [key], values: [value], gen: this.gen });
+      this.chunks.push({ ks: [ks], keys: [key], values: [value], gen: this.gen });
       this.count = 1;
       return true;
     }
-    let ci = this.chunkFor(key);
+    let ci = this.chunkFor(ks);
     if (ci < 0) ci = this.chunks.length - 1;
     const c = this.writable(ci);
-    const i = this.indexIn(c, key);
-    if (i < c.keys.length && this.cmp(c.keys[i]!, key) === 0) {
+    const i = indexIn(c.ks, ks);
+    if (c.ks[i] === ks) {
       c.values[i] = value;
       return false;
     }
+    c.ks.splice(i, 0, ks);
     c.keys.splice(i, 0, key);
     c.values.splice(i, 0, value);
     this.count++;
-    if (c.keys.length > CHUNK_MAX) {
-      const half = c.keys.length >> 1;
-      const right: Chunk<V> = { keys: c.keys.splice(half), values: c.values.splice(half), gen: this.gen };
+    if (c.ks.length > CHUNK_MAX) {
+      const half = c.ks.length >> 1;
+      const right: Chunk<V> = { ks: c.ks.splice(half), keys: c.keys.splice(half), values: c.values.splice(half), gen: this.gen };
       this.chunks.splice(ci + 1, 0, right);
     }
     return true;
   }
 
   /** Remove; returns true if the key was present. */
-  delete(key: StateKey): boolean {
+  delete(ks: string): boolean {
     this.assertWritable();
-    const ci = this.chunkFor(key);
+    const ci = this.chunkFor(ks);
     if (ci < 0) return false;
-    const i = this.indexIn(this.chunks[ci]!, key);
-    const found = this.chunks[ci]!;
-    if (i >= found.keys.length || this.cmp(found.keys[i]!, key) !== 0) return false;
+    const i = indexIn(this.chunks[ci]!.ks, ks);
+    if (this.chunks[ci]!.ks[i] !== ks) return false;
     this.version++;
     const c = this.writable(ci);
+    c.ks.splice(i, 1);
     c.keys.splice(i, 1);
     c.values.splice(i, 1);
     this.count--;
-    if (c.keys.length === 0) this.chunks.splice(ci, 1);
+    if (c.ks.length === 0) this.chunks.splice(ci, 1);
     return true;
   }
 
@@ -110,93 +111,65 @@ export class OrderedMap<V> {
     this.count = 0;
   }
 
-  /** Entries in order (or reverse), for tests and bulk copies. */
-  *entries(reverse = false): Generator<[StateKey, V]> {
-    const cur = new OrderedCursor(this, reverse, () => true, this.cmp);
-    for (let e = cur.peek(); e !== undefined; e = cur.peek()) {
-      yield e;
-      cur.advance();
-    }
+  /** Entries in key order: [encoded key, key, value]. Do not mutate the map while iterating. */
+  *entries(): Generator<[string, StateKey, V]> {
+    for (const c of this.chunks) for (let i = 0; i < c.ks.length; i++) yield [c.ks[i]!, c.keys[i]!, c.values[i]!];
   }
 
   // ---- positional access for cursors ----
 
-  /** Global position of the first key satisfying the monotone predicate (size if none). */
-  firstWhere(pred: KeyPredicate): { ci: number; i: number } {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const c = this.chunks[mid]!;
-      if (pred(c.keys[c.keys.length - 1]!)) hi = mid;
-      else lo = mid + 1;
-    }
-    if (lo === this.chunks.length) return { ci: lo, i: 0 };
-    const c = this.chunks[lo]!;
-    let a = 0;
-    let b = c.keys.length - 1;
-    while (a < b) {
-      const mid = (a + b) >> 1;
-      if (pred(c.keys[mid]!)) b = mid;
-      else a = mid + 1;
-    }
-    return { ci: lo, i: a };
+  /** Position of the first encoded key ≥ ks (ci = number of chunks when none). */
+  lowerBound(ks: string): Pos {
+    const ci = this.chunkFor(ks);
+    if (ci < 0) return { ci: this.chunks.length, i: 0 };
+    return { ci, i: indexIn(this.chunks[ci]!.ks, ks) };
   }
 
   /** Position just before `pos` (ci = −1 when at the start). */
-  prevPos(pos: { ci: number; i: number }): { ci: number; i: number } {
+  prevPos(pos: Pos): Pos {
     if (pos.i > 0) return { ci: pos.ci, i: pos.i - 1 };
     if (pos.ci === 0) return { ci: -1, i: 0 };
     const ci = pos.ci - 1;
-    return { ci, i: this.chunks[ci]!.keys.length - 1 };
+    return { ci, i: this.chunks[ci]!.ks.length - 1 };
   }
 
-  nextPos(pos: { ci: number; i: number }): { ci: number; i: number } {
-    const c = this.chunks[pos.ci]!;
-    if (pos.i + 1 < c.keys.length) return { ci: pos.ci, i: pos.i + 1 };
+  nextPos(pos: Pos): Pos {
+    if (pos.i + 1 < this.chunks[pos.ci]!.ks.length) return { ci: pos.ci, i: pos.i + 1 };
     return { ci: pos.ci + 1, i: 0 };
   }
 
-  keyAt(pos: { ci: number; i: number }): StateKey | undefined {
+  ksAt(pos: Pos): string | undefined {
     if (pos.ci < 0 || pos.ci >= this.chunks.length) return undefined;
-    return this.chunks[pos.ci]!.keys[pos.i];
+    return this.chunks[pos.ci]!.ks[pos.i];
   }
 
-  valueAt(pos: { ci: number; i: number }): V {
+  keyAt(pos: Pos): StateKey {
+    return this.chunks[pos.ci]!.keys[pos.i]!;
+  }
+
+  valueAt(pos: Pos): V {
     return this.chunks[pos.ci]!.values[pos.i]!;
   }
 
   // ---- internals ----
 
-  /** Index of the first chunk whose last key ≥ key, or −1 if key is beyond every chunk. */
-  private chunkFor(key: StateKey): number {
+  /** Index of the first chunk whose last key ≥ ks, or −1 if ks is beyond every chunk. */
+  private chunkFor(ks: string): number {
     let lo = 0;
     let hi = this.chunks.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const c = this.chunks[mid]!;
-      if (this.cmp(c.keys[c.keys.length - 1]!, key) >= 0) hi = mid;
+      const c = this.chunks[mid]!.ks;
+      if (c[c.length - 1]! >= ks) hi = mid;
       else lo = mid + 1;
     }
     return lo === this.chunks.length ? -1 : lo;
   }
 
-  /** First index in chunk with key ≥ target. */
-  private indexIn(c: Chunk<V>, key: StateKey): number {
-    let lo = 0;
-    let hi = c.keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cmp(c.keys[mid]!, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   private writable(ci: number): Chunk<V> {
     const c = this.chunks[ci]!;
     if (c.gen === this.gen) return c;
-    const copy: Chunk<V> = { keys: c.keys.slice(), values: c.values.slice(), gen: this.gen };
+    const copy: Chunk<V> = { ks: c.ks.slice(), keys: c.keys.slice(), values: c.values.slice(), gen: this.gen };
     this.chunks[ci] = copy;
     return copy;
   }
@@ -206,54 +179,58 @@ export class OrderedMap<V> {
   }
 }
 
+/** First index in a sorted array with element ≥ ks. */
+function indexIn(arr: string[], ks: string): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (arr[mid]! < ks) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
- * A cursor over an OrderedMap within bounds, robust to writes between steps: after a mutation it re-seeks
- * to the first key strictly after (or before, in reverse) the last key it moved past.
- * `inside(key)` is the start bound (monotone: true from the first key of the range on, in scan direction).
+ * A cursor over an OrderedMap between encoded bounds [low, high), forward or reverse, robust to writes between
+ * steps: after a mutation it re-seeks to the first key strictly after (before, in reverse) the last one passed.
+ * The far bound is the caller's to check (mergeScan does).
  */
 export class OrderedCursor<V> {
-  private pos: { ci: number; i: number } | null = null;
+  private pos: Pos | null = null;
   private seenVersion = -1;
-  private last: StateKey | null = null;
+  private last: string | null = null;
 
   constructor(
     private readonly map: OrderedMap<V>,
     private readonly reverse: boolean,
-    /** Forward: keys ≥ the range start. Reverse: keys ≤ the range end (as "not after the end"). */
-    private readonly startBound: KeyPredicate,
-    private readonly cmp: (a: StateKey, b: StateKey) => number,
+    private readonly low: string,
+    private readonly high: string,
   ) {}
 
-  /** The current entry, or undefined at the end of the map (bounds on the far side are the caller's). */
-  peek(): [StateKey, V] | undefined {
+  peek(): [string, StateKey, V] | undefined {
     if (this.pos === null || this.seenVersion !== this.map.version) this.seek();
-    const key = this.map.keyAt(this.pos!);
-    if (key === undefined) return undefined;
-    return [key, this.map.valueAt(this.pos!)];
+    const ks = this.map.ksAt(this.pos!);
+    if (ks === undefined) return undefined;
+    return [ks, this.map.keyAt(this.pos!), this.map.valueAt(this.pos!)];
   }
 
   advance(): void {
     if (this.pos === null || this.seenVersion !== this.map.version) this.seek();
-    const key = this.map.keyAt(this.pos!);
-    if (key === undefined) return;
-    this.last = key;
+    const ks = this.map.ksAt(this.pos!);
+    if (ks === undefined) return;
+    this.last = ks;
     this.pos = this.reverse ? this.map.prevPos(this.pos!) : this.map.nextPos(this.pos!);
   }
 
   private seek(): void {
     this.seenVersion = this.map.version;
-    const last = this.last;
-    const cmp = this.cmp;
     if (!this.reverse) {
-      const pred: KeyPredicate =
-        last === null ? this.startBound : (k) => this.startBound(k) && cmp(k, last) > 0;
-      this.pos = this.map.firstWhere(pred);
+      const from = this.last === null ? this.low : this.last + '\u0000';
+      this.pos = this.map.lowerBound(from > this.low ? from : this.low);
     } else {
-      // last key where startBound holds (and < last): first key where it fails, minus one
-      const start = this.startBound;
-      const fails: KeyPredicate =
-        last === null ? (k) => !start(k) : (k) => !start(k) || cmp(k, last) >= 0;
-      this.pos = this.map.prevPos(this.map.firstWhere(fails));
+      const before = this.last === null || this.last > this.high ? this.high : this.last;
+      this.pos = this.map.prevPos(this.map.lowerBound(before));
     }
   }
 }

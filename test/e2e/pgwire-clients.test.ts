@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir, homedir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import postgres from 'postgres';
 import fc from 'fast-check';
@@ -442,4 +445,68 @@ test("authMethod 'password': cleartext login checked against the configured cred
   } finally {
     await pw.close();
   }
+});
+
+test('SSLRequest and GSSENCRequest are refused with N, then the plain startup proceeds', { timeout: 30_000 }, async () => {
+  const socket = net.connect(server.port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const gssenc = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30]); // 80877104
+  const readByte = (): Promise<Buffer> => new Promise((resolve) => socket.once('data', resolve));
+  socket.write(gssenc);
+  assert.equal((await readByte()).toString(), 'N');
+  socket.write(serialize.requestSsl());
+  assert.equal((await readByte()).toString(), 'N');
+  socket.destroy();
+  // psql with sslmode=prefer (its default) falls back to plain text
+  const out = await run('psql', ['-h', '127.0.0.1', '-p', String(server.port), '-d', 'dev', '-U', 'root', '-X', '-A', '-t', '-c', 'select 42'], {
+    env: { ...process.env, PGSSLMODE: 'prefer', PGGSSENCMODE: 'prefer' },
+    timeout: 20_000,
+  });
+  assert.equal(out.stdout, '42\n');
+});
+
+const PGJDBC_JAR = join(homedir(), '.m2/repository/org/postgresql/postgresql/42.7.13/postgresql-42.7.13.jar');
+const JDBC_SMOKE = `import java.sql.*;
+public class JdbcSmoke {
+  public static void main(String[] a) throws Exception {
+    String url = "jdbc:postgresql://127.0.0.1:" + a[0] + "/dev";
+    try (Connection c = DriverManager.getConnection(url, "root", "")) {
+      try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select 1 as one, 'x' as s")) {
+        while (r.next()) System.out.println("simple " + r.getInt(1) + " " + r.getString(2));
+      }
+      try (PreparedStatement p = c.prepareStatement("select ?::int + 1 as n, ?::text as t")) {
+        for (int i = 0; i < 7; i++) {
+          p.setInt(1, i); p.setString(2, "v" + i);
+          try (ResultSet r = p.executeQuery()) { r.next(); System.out.println("prep " + r.getInt(1) + " " + r.getString(2)); }
+        }
+      }
+      try (Statement s = c.createStatement()) {
+        try { s.executeQuery("select * from nope"); } catch (SQLException e) { System.out.println("err " + e.getSQLState()); }
+        try (ResultSet r = s.executeQuery("select 2")) { r.next(); System.out.println("after " + r.getInt(1)); }
+      }
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select 3")) { r.next(); System.out.println("tx " + r.getInt(1)); }
+      c.rollback();
+      System.out.println("version " + c.getMetaData().getDatabaseProductVersion());
+    }
+  }
+}
+`;
+
+test('pgjdbc 42.7: simple, server-prepared (past prepareThreshold), errors, transactions', { timeout: 120_000, skip: !existsSync(PGJDBC_JAR) && 'pgjdbc jar not in ~/.m2' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-jdbc-'));
+  writeFileSync(join(dir, 'JdbcSmoke.java'), JDBC_SMOKE);
+  const { stdout } = await run('java', ['-cp', PGJDBC_JAR, join(dir, 'JdbcSmoke.java'), String(server.port)], { timeout: 100_000 });
+  assert.equal(
+    stdout,
+    [
+      'simple 1 x',
+      ...Array.from({ length: 7 }, (_, i) => `prep ${i + 1} v${i}`),
+      'err 42P01',
+      'after 2',
+      'tx 3',
+      'version 15.0 (sluice 0.1.0)',
+      '',
+    ].join('\n'),
+  );
 });

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/common/clock.js';
 import { createSiemGenerator, type SiemEvent, type SiemGenerator } from '../../src/connectors/datagen.js';
-import { createDatagenSource } from '../../src/connectors/datagen-source.js';
+import { createDatagenSource } from '../../src/connectors/datagen.js';
 import { createJsonDecoder } from '../../src/connectors/json-decoder.js';
 
 const WINDOW = 300_000_000;

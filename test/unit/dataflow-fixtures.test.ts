@@ -346,3 +346,24 @@ test('explain lists nodes with kind, label and inputs', () => {
   assert.equal(df.explain(), 'l: input l\nr: input r\nj: join inner <- l, r');
   assert.equal(df.explain(['l']), 'l: input l');
 });
+
+test('a representation-only change (numeric sum 3.50 → 3.5) reaches the view and survives a restart', async () => {
+  const f = new Fixture(
+    [
+      input('a', 1),
+      { id: 'g', label: 'sum', kind: 'aggregate', input: 'a', groupKey: [], global: true, aggregates: [agg('sum', 0, 'numeric', 'numeric')] },
+      { id: 'mv', label: 'mv', kind: 'materialize', input: 'g' },
+    ],
+    'mv',
+    { a: ['numeric'] },
+    ['numeric'],
+  );
+  const shown = (): string[] => [...f.df.contents('mv')].map(([r]) => String(r[0]));
+  await f.step({ a: '+ 1.50\n+ 2' }, '+ 3.50');
+  assert.deepEqual(shown(), ['3.50']);
+  // SQL-equal old and new rows: the update must not consolidate away (PostgreSQL would now print 3.5)
+  await f.step({ a: 'U- 1.50\nU+ 1.5' }, '');
+  assert.deepEqual(shown(), ['3.5']);
+  f.restart();
+  assert.deepEqual(shown(), ['3.5']);
+});

@@ -1,0 +1,40 @@
+/**
+ * Hash keys for rows and values inside the dataflow (in memory only, never persisted): the same equality as
+ * common/rowkey.ts (SQL-equal values of one representation get one key; Numeric normalized, -0 = 0), but
+ * strings are length-prefixed instead of JSON-quoted, which is several times cheaper on the hot path.
+ * Invariant: dfRowKey(a) === dfRowKey(b) iff rowKey(a) === rowKey(b).
+ */
+import { canonicalJson } from '../common/rowkey.js';
+import { Numeric } from '../common/numeric.js';
+import { Jsonb, type Row, type Value } from '../common/types.js';
+
+export function dfValueKey(v: Value): string {
+  switch (typeof v) {
+    case 'string':
+      return 's' + v.length + ':' + v;
+    case 'number':
+      return v === 0 ? '0' : String(v);
+    case 'bigint':
+      return v.toString() + 'n';
+    case 'boolean':
+      return v ? 't' : 'f';
+    case 'object':
+      if (v === null) return '_';
+      if (v instanceof Numeric) return 'd' + v.normalized().toString();
+      if (v instanceof Jsonb) return 'j' + canonicalJson(v.value);
+      return `i${v.months}/${v.days}/${v.micros}`;
+    default:
+      return '?';
+  }
+}
+
+export function dfRowKey(row: Row): string {
+  const n = row.length;
+  if (n === 1) return dfValueKey(row[0]!);
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    if (i > 0) s += '\u0001';
+    s += dfValueKey(row[i]!);
+  }
+  return s;
+}
