@@ -2,36 +2,39 @@
  * Temporal filter: a row is in the output while from <= now < until (its validity interval).
  * Z-set law: after step(now), ∫output = { (r, m) ∈ ∫input : from(r) <= now < until(r) }.
  * State: only rows with a future event: `timers` key = [time, phase, ...row] → multiplicity (or [mult, row], see
- * zset.encodeCounted), phase 0 = waiting
- * for `from` (not yet in the output), phase 1 = in the output until `until`. A step pops due timers in time
- * order and touches only rows whose bound was crossed; rows with infinite bounds never need a timer.
+ * zset.encodeCounted), phase 0 = waiting for `from` (not yet in the output), phase 1 = in the output until
+ * `until`. A step pops due timers in time order and touches only rows whose bound was crossed; rows with
+ * infinite bounds never need a timer. In memory: timers by (phase, time, row) plus a min-heap by time.
  */
 import type { ChangeBatch } from '../common/changes.js';
-import { dfRowKey } from './row-key.js';
 import type { Row } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
+import { dfRowKey } from './row-key.js';
 import { TimeHeap } from './time-heap.js';
 import { decodeCounted, encodeCounted } from './zset.js';
 
 export type ValidityFn = (row: Row) => { from: number; until: number } | null;
 
 interface Timer {
+  readonly time: number;
+  readonly phase: 0 | 1;
+  readonly key: string;
   /** The latest inserted form of the row. */
   row: Row;
-  readonly phase: 0 | 1;
-  /** The other bound: for phase 0 the row's `until`. */
+  /** For phase 0: the row's `until`, where its phase-1 timer goes. */
   readonly until: number;
   mult: number;
+  /** Fired or cancelled: no longer in `timers` (heap entries are deleted lazily). */
+  dead: boolean;
 }
 
 export class TemporalFilterOperator implements Operator {
-  /** time → (phase + rowKey → timer) */
-  private readonly buckets = new Map<number, Map<string, Timer>>();
-  private readonly heap = new TimeHeap();
+  private readonly timers = new Map<string, Timer>();
+  private readonly heap = new TimeHeap<Timer>();
   private readonly table: StateTable | null;
-  private readonly dirty = new Map<string, { time: number; timer: Timer }>();
-  private entries = 0;
+  /** Timers changed since the last flush, in change order (a dead timer precedes its same-key successor). */
+  private readonly dirty = new Set<Timer>();
 
   constructor(
     env: OperatorEnv,
@@ -50,28 +53,31 @@ export class TemporalFilterOperator implements Operator {
   }
 
   private addTimer(time: number, phase: 0 | 1, row: Row, until: number, w: number, track: boolean): void {
-    let b = this.buckets.get(time);
-    if (b === undefined) {
-      b = new Map();
-      this.buckets.set(time, b);
-      this.heap.push(time);
-    }
-    const k = (phase === 0 ? '0' : '1') + dfRowKey(row);
-    let t = b.get(k);
+    const key = (phase === 0 ? 'a' : 'b') + time + '|' + dfRowKey(row);
+    let t = this.timers.get(key);
     if (t === undefined) {
-      t = { row, phase, until, mult: w };
-      b.set(k, t);
-      this.entries++;
+      if (w === 0) return;
+      t = { time, phase, key, row, until, mult: w, dead: false };
+      this.timers.set(key, t);
+      this.heap.push(t);
     } else {
       t.mult += w;
       if (w > 0) t.row = row;
+      if (t.mult === 0) {
+        t.dead = true;
+        this.timers.delete(key);
+      }
     }
-    if (t.mult === 0) {
-      b.delete(k);
-      this.entries--;
-      if (b.size === 0) this.buckets.delete(time);
+    if (track) this.dirty.add(t);
+  }
+
+  /** The earliest live timer, dropping stale heap entries. */
+  private top(): Timer | undefined {
+    for (;;) {
+      const t = this.heap.peek();
+      if (t === undefined || !t.dead) return t;
+      this.heap.pop();
     }
-    if (track) this.dirty.set(time + ':' + k, { time, timer: t });
   }
 
   step(inputs: readonly ChangeBatch[], now: number): ChangeBatch {
@@ -79,22 +85,18 @@ export class TemporalFilterOperator implements Operator {
     const track = this.table !== null;
     // 1. timers that are due, in time order
     for (;;) {
-      const t = this.heap.peek();
-      if (t === undefined || t > now) break;
+      const t = this.top();
+      if (t === undefined || t.time > now) break;
       this.heap.pop();
-      const b = this.buckets.get(t);
-      if (b === undefined) continue; // stale: bucket emptied earlier
-      this.buckets.delete(t);
-      for (const [k, timer] of b) {
-        this.entries--;
-        if (track) this.dirty.set(t + ':' + k, { time: t, timer: { ...timer, mult: 0 } });
-        if (timer.phase === 0) {
-          if (now < timer.until) {
-            out.push({ row: timer.row, weight: timer.mult });
-            if (timer.until !== Infinity) this.addTimer(timer.until, 1, timer.row, Infinity, timer.mult, track);
-          }
-        } else out.push({ row: timer.row, weight: -timer.mult });
-      }
+      t.dead = true;
+      this.timers.delete(t.key);
+      if (track) this.dirty.add(t);
+      if (t.phase === 0) {
+        if (now < t.until) {
+          out.push({ row: t.row, weight: t.mult });
+          if (t.until !== Infinity) this.addTimer(t.until, 1, t.row, Infinity, t.mult, track);
+        }
+      } else out.push({ row: t.row, weight: -t.mult });
     }
     // 2. the input delta, against the current time
     const input = inputs[0];
@@ -114,32 +116,26 @@ export class TemporalFilterOperator implements Operator {
   }
 
   wantsStep(now: number): boolean {
-    const t = this.heap.peek();
-    return t !== undefined && t <= now;
+    const t = this.top();
+    return t !== undefined && t.time <= now;
   }
 
   nextWakeup(): number | null {
-    // skip stale heap tops (their bucket was emptied by retractions)
-    for (;;) {
-      const t = this.heap.peek();
-      if (t === undefined) return null;
-      if (this.buckets.has(t)) return t;
-      this.heap.pop();
-    }
+    return this.top()?.time ?? null;
   }
 
   flush(): void {
     const tb = this.table;
     if (tb === null) return;
-    for (const { time, timer } of this.dirty.values()) {
-      const key = [time, timer.phase, ...timer.row];
-      if (timer.mult === 0) tb.delete(key);
-      else tb.put(key, encodeCounted(timer.row, timer.mult));
+    for (const t of this.dirty) {
+      const key = [t.time, t.phase, ...t.row];
+      if (t.dead) tb.delete(key);
+      else tb.put(key, encodeCounted(t.row, t.mult));
     }
     this.dirty.clear();
   }
 
   get timerCount(): number {
-    return this.entries;
+    return this.timers.size;
   }
 }

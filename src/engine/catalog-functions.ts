@@ -7,6 +7,8 @@ import type { SqlType, Value } from '../common/types.js';
 import type { ResolvedFunction } from '../expr/functions.js';
 import type { Engine } from './engine.js';
 import { typeOidDisplay } from './system.js';
+import { formatValueText } from '../expr/text-io.js';
+import { parseArrayElements as parseArrayText } from '../plan/stream.js';
 
 export interface SessionView {
   user: string;
@@ -83,6 +85,41 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
       case 'pg_get_triggerdef':
       case 'pg_get_ruledef':
         return fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'text', () => null, false);
+      case 'array_to_string':
+        return n === 2 || n === 3 ? fn(name, argTypes.map(() => 'text'), 'text', (a) => parseArrayText(String(a[0])).filter((x) => x !== null || a[2] !== undefined).map((x) => x ?? String(a[2] ?? '')).join(String(a[1]))) : null;
+      case 'array_upper':
+      case 'array_length':
+      case 'cardinality':
+        return n >= 1 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'integer', (a) => {
+          const xs = parseArrayText(String(a[0]));
+          return xs.length ? xs.length : null;
+        }) : null;
+      case '__any_text_eq':
+        return n === 2 ? { name: '__any_text_eq', argTypes: [argTypes[0]!, 'text'], returnType: 'boolean', strict: true, impl: (a) => {
+          const want = formatValueText(a[0]!, argTypes[0]!);
+          return parseArrayText(String(a[1])).some((x) => x === want);
+        } } : null;
+      case 'quote_ident':
+        return n === 1 ? fn(name, ['text'], 'text', (a) => (/^[a-z_][a-z0-9_$]*$/.test(String(a[0])) ? String(a[0]) : `"${String(a[0]).replace(/"/g, '""')}"`)) : null;
+      case 'quote_literal':
+        return n === 1 ? fn(name, ['text'], 'text', (a) => `'${String(a[0]).replace(/'/g, "''")}'`) : null;
+      case 'pg_get_statisticsobjdef_columns':
+      case 'pg_get_function_result':
+      case 'pg_get_function_arguments':
+      case 'pg_get_function_identity_arguments':
+      case 'pg_tablespace_location':
+      case 'pg_get_partkeydef':
+      case 'pg_get_partition_constraintdef':
+      case 'pg_get_serial_sequence':
+      case 'pg_get_keywords':
+      case 'pg_get_statisticsobjdef':
+        return fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'text', () => null, false);
+      case '__array_subscript':
+        return n === 2 ? { name: '__array_subscript', argTypes: ['text', 'integer'], returnType: 'unknown', strict: true, impl: (a) => parseArrayText(String(a[0]))[Number(a[1]) - 1] ?? null } : null;
+      case 'array_lower':
+        return n === 2 ? fn(name, ['text', 'integer'], 'integer', (a) => (parseArrayText(String(a[0])).length ? 1 : null)) : null;
+      case 'pg_relation_is_publishable':
+        return n === 1 ? fn(name, [argTypes[0] === 'unknown' ? 'bigint' : argTypes[0]!], 'boolean', () => false) : null;
       case 'pg_encoding_to_char':
         return n === 1 ? fn(name, ['integer'], 'text', () => 'UTF8') : null;
       case 'pg_relation_size':
@@ -102,3 +139,4 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
     }
   };
 }
+

@@ -16,6 +16,7 @@ import { splitStatements } from '../sql/lexer.js';
 import { bindQuery, type BoundQuery } from '../plan/binder.js';
 import type { LogicalPlan } from '../plan/logical.js';
 import { planDataflow } from '../plan/stream.js';
+import { subqueryCompiler } from '../plan/subquery.js';
 import { explainLogical } from '../plan/explain.js';
 import type { EngineSession, PreparedStatement, ResultColumn, SessionOptions, StatementResult, TransactionStatus } from './api.js';
 import type { Engine } from './engine.js';
@@ -326,7 +327,13 @@ export class Session implements EngineSession, SessionView {
       top = top.input;
     }
     const e = this.engine;
-    const sp = planDataflow(top, { prefix: 'q/', ctx: { nowMicros: e.clock.nowMicros(), timeZone: this.settings['timezone'] ?? 'UTC' }, inputFor: () => null, params });
+    const sp = planDataflow(top, {
+      prefix: 'q/',
+      ctx: { nowMicros: e.clock.nowMicros(), timeZone: this.settings['timezone'] ?? 'UTC' },
+      inputFor: () => null,
+      params,
+      subquery: subqueryCompiler((ref) => this.relationRows(ref)),
+    });
     const inputs = new Map<string, Row[]>();
     for (const i of sp.inputs) {
       if (i.rows) inputs.set(i.id, i.rows);
@@ -442,7 +449,7 @@ export class Session implements EngineSession, SessionView {
     let text: string;
     if (stage === 'logical') text = explainLogical(plan);
     else {
-      const sp = planDataflow(plan, { prefix: 'n', ctx: this.engine.ctx, inputFor: () => null });
+      const sp = planDataflow(plan, { prefix: 'n', ctx: this.engine.ctx, inputFor: () => null, subquery: subqueryCompiler((ref) => this.relationRows(ref)) });
       text = explainNodes(sp.nodes, sp.output, stage === 'dataflow', mode);
     }
     return this.rowsResult([{ name: 'QUERY PLAN', type: 'text' }], text.split('\n').map((l) => [l]), 'EXPLAIN');

@@ -145,6 +145,16 @@ function viewDefinition(o: CatalogObject): string {
   return 'query' in o ? ` ${o.query.trim().replace(/;?\s*$/, ';')}` : '';
 }
 
+const CONNECTORS = ['kafka', 'datagen', 'file'];
+function connectorServerOid(connector: string): number {
+  return 13200 + Math.max(0, CONNECTORS.indexOf(connector));
+}
+
+/** Options as PostgreSQL array text of "key=value" elements (what pg_options_to_table reads). */
+function optionsArray(options: Record<string, string>): string {
+  return '{' + Object.entries(options).filter(([k]) => k !== 'connector').map(([k, v]) => `"${`${k}=${v}`.replace(/[\\"]/g, (c) => '\\' + c)}"`).join(',') + '}';
+}
+
 const REL_OID_BASE = 12000;
 let relOid = REL_OID_BASE;
 const sys = (schema: string, name: string, spec: ColSpec[], rows: (engine: Engine) => Row[]): SystemRelation => ({ schema, name, oid: relOid++, columns: cols(spec), rows });
@@ -261,16 +271,32 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
   sys('pg_catalog', 'pg_tablespace', [['oid', 'bigint'], ['spcname', 'text'], ['spcowner', 'bigint'], ['spcacl', 'text'], ['spcoptions', 'text']], () => [[1663n, 'pg_default', oid(OWNER_OID), null, null]]),
   sys('pg_catalog', 'pg_proc', [['oid', 'bigint'], ['proname', 'text'], ['pronamespace', 'bigint'], ['proowner', 'bigint'], ['prokind', 'text'], ['prorettype', 'bigint'], ['proargtypes', 'text'], ['prosrc', 'text']], () => []),
   sys('pg_catalog', 'pg_inherits', [['inhrelid', 'bigint'], ['inhparent', 'bigint'], ['inhseqno', 'integer'], ['inhdetachpending', 'boolean']], () => []),
+  sys('pg_catalog', 'pg_partitioned_table', [['partrelid', 'bigint'], ['partstrat', 'text'], ['partnatts', 'smallint']], () => []),
   sys('pg_catalog', 'pg_attrdef', [['oid', 'bigint'], ['adrelid', 'bigint'], ['adnum', 'smallint'], ['adbin', 'text']], () => []),
   sys('pg_catalog', 'pg_extension', [['oid', 'bigint'], ['extname', 'text'], ['extowner', 'bigint'], ['extnamespace', 'bigint'], ['extrelocatable', 'boolean'], ['extversion', 'text']], () => []),
   sys('pg_catalog', 'pg_collation', [['oid', 'bigint'], ['collname', 'text'], ['collnamespace', 'bigint']], () => []),
-  sys('pg_catalog', 'pg_trigger', [['oid', 'bigint'], ['tgrelid', 'bigint'], ['tgname', 'text'], ['tgisinternal', 'boolean']], () => []),
+  sys('pg_catalog', 'pg_trigger', [['oid', 'bigint'], ['tgrelid', 'bigint'], ['tgparentid', 'bigint'], ['tgname', 'text'], ['tgfoid', 'bigint'], ['tgtype', 'smallint'], ['tgenabled', 'text'], ['tgisinternal', 'boolean'], ['tgconstraint', 'bigint']], () => []),
   sys('pg_catalog', 'pg_rewrite', [['oid', 'bigint'], ['rulename', 'text'], ['ev_class', 'bigint']], () => []),
-  sys('pg_catalog', 'pg_policy', [['oid', 'bigint'], ['polname', 'text'], ['polrelid', 'bigint']], () => []),
-  sys('pg_catalog', 'pg_statistic_ext', [['oid', 'bigint'], ['stxrelid', 'bigint'], ['stxname', 'text']], () => []),
-  sys('pg_catalog', 'pg_publication', [['oid', 'bigint'], ['pubname', 'text']], () => []),
-  sys('pg_catalog', 'pg_foreign_table', [['ftrelid', 'bigint'], ['ftserver', 'bigint'], ['ftoptions', 'text']], (engine) => engine.catalog.list().filter((o) => o.kind === 'source' || o.kind === 'sink').map((o) => [oid(o.oid), 0n, null])),
-  sys('pg_catalog', 'pg_foreign_server', [['oid', 'bigint'], ['srvname', 'text']], () => []),
+  sys('pg_catalog', 'pg_policy', [['oid', 'bigint'], ['polname', 'text'], ['polrelid', 'bigint'], ['polcmd', 'text'], ['polpermissive', 'boolean'], ['polroles', 'text'], ['polqual', 'text'], ['polwithcheck', 'text']], () => []),
+  sys('pg_catalog', 'pg_statistic_ext', [['oid', 'bigint'], ['stxrelid', 'bigint'], ['stxname', 'text'], ['stxnamespace', 'bigint'], ['stxowner', 'bigint'], ['stxstattarget', 'integer'], ['stxkeys', 'text'], ['stxkind', 'text'], ['stxexprs', 'text']], () => []),
+  sys('pg_catalog', 'pg_publication', [['oid', 'bigint'], ['pubname', 'text'], ['pubowner', 'bigint'], ['puballtables', 'boolean'], ['pubinsert', 'boolean'], ['pubupdate', 'boolean'], ['pubdelete', 'boolean'], ['pubtruncate', 'boolean'], ['pubviaroot', 'boolean']], () => []),
+  sys('pg_catalog', 'pg_publication_rel', [['oid', 'bigint'], ['prpubid', 'bigint'], ['prrelid', 'bigint'], ['prqual', 'text'], ['prattrs', 'text']], () => []),
+  sys('pg_catalog', 'pg_publication_namespace', [['oid', 'bigint'], ['pnpubid', 'bigint'], ['pnnspid', 'bigint']], () => []),
+  sys('pg_catalog', 'pg_subscription', [['oid', 'bigint'], ['subname', 'text'], ['subowner', 'bigint'], ['subenabled', 'boolean'], ['subdbid', 'bigint']], () => []),
+  sys('pg_catalog', 'pg_event_trigger', [['oid', 'bigint'], ['evtname', 'text']], () => []),
+  sys('pg_catalog', 'pg_conversion', [['oid', 'bigint'], ['conname', 'text'], ['connamespace', 'bigint'], ['conforencoding', 'integer'], ['contoencoding', 'integer'], ['condefault', 'boolean']], () => []),
+  sys('pg_catalog', 'pg_enum', [['oid', 'bigint'], ['enumtypid', 'bigint'], ['enumsortorder', 'real'], ['enumlabel', 'text']], () => []),
+  sys('pg_catalog', 'pg_range', [['rngtypid', 'bigint'], ['rngsubtype', 'bigint']], () => []),
+  sys('pg_catalog', 'pg_operator', [['oid', 'bigint'], ['oprname', 'text'], ['oprnamespace', 'bigint'], ['oprleft', 'bigint'], ['oprright', 'bigint'], ['oprresult', 'bigint']], () => []),
+  sys('pg_catalog', 'pg_sequence', [['seqrelid', 'bigint'], ['seqtypid', 'bigint']], () => []),
+  sys('pg_catalog', 'pg_locks', [['locktype', 'text'], ['relation', 'bigint'], ['pid', 'integer'], ['mode', 'text'], ['granted', 'boolean']], () => []),
+  // Sources and sinks appear as foreign tables whose server is their connector, so `\d source` shows the options.
+  sys('pg_catalog', 'pg_foreign_table', [['ftrelid', 'bigint'], ['ftserver', 'bigint'], ['ftoptions', 'text']], (engine) =>
+    engine.catalog.list().flatMap((o) => (o.kind === 'source' || o.kind === 'sink' ? [[oid(o.oid), oid(connectorServerOid(o.connector)), optionsArray(o.options)]] : [])),
+  ),
+  sys('pg_catalog', 'pg_foreign_server', [['oid', 'bigint'], ['srvname', 'text'], ['srvowner', 'bigint'], ['srvfdw', 'bigint'], ['srvtype', 'text'], ['srvversion', 'text'], ['srvacl', 'text'], ['srvoptions', 'text']], () =>
+    CONNECTORS.map((c) => [oid(connectorServerOid(c)), c, oid(OWNER_OID), 0n, null, null, null, null]),
+  ),
   sys('pg_catalog', 'pg_stat_activity', [['datname', 'text'], ['pid', 'integer'], ['usename', 'text'], ['application_name', 'text'], ['state', 'text'], ['query', 'text']], () => []),
   // information_schema
   sys('information_schema', 'schemata', [['catalog_name', 'text'], ['schema_name', 'text'], ['schema_owner', 'text']], () => Object.keys(NAMESPACE_OID).map((n) => ['dev', n, 'root'])),

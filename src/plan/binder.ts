@@ -76,6 +76,8 @@ interface AggContext {
 class Binder {
   readonly dependsOn = new Set<string>();
   private viewDepth = 0;
+  /** Open correlated subqueries: the enclosing scope and the outer columns referenced so far. */
+  private correlation: { outer: Scope; refs: BoundExpr[] }[] = [];
   private ctes: Map<string, { plan: LogicalPlan; names: string[] }>[] = [];
 
   constructor(private readonly opts: BindOptions) {}
@@ -385,6 +387,22 @@ class Binder {
     const call = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
     if (!call || rf.functions.length !== 1) throw this.err(SQLSTATE.feature_not_supported, 'only TUMBLE and HOP are supported as table functions');
     const fname = (call.funcname as PgNode[]).map((n) => n.String.sval).pop()!.toLowerCase();
+    if ((fname === 'unnest' || fname === 'generate_series' || fname === 'pg_options_to_table') && this.opts.mode === 'batch') {
+      const args = ((call.args ?? []) as PgNode[]).map((a) => this.bindExpr(a, new Scope([], outer), 'FROM'));
+      const alias: string = rf.alias?.aliasname ?? fname;
+      const colAliases: string[] = (rf.alias?.colnames ?? []).map((n: PgNode) => n.String.sval);
+      let columns: Column[];
+      if (fname === 'pg_options_to_table') columns = [{ name: 'option_name', type: 'text' }, { name: 'option_value', type: 'text' }];
+      else if (fname === 'unnest') columns = [{ name: colAliases[0] ?? alias, type: 'text' }];
+      else {
+        const t: SqlType = args.some((a) => a.type === 'bigint') ? 'bigint' : 'integer';
+        args.forEach((a, i) => (args[i] = this.coerce(a, t, 'generate_series', call.location)));
+        columns = [{ name: colAliases[0] ?? alias, type: t }];
+      }
+      columns = columns.map((c, i) => ({ name: colAliases[i] ?? c.name, type: c.type }));
+      const plan: LogicalPlan = { kind: 'table_function', fn: fname, args, columns };
+      return { plan, scope: new Scope(columns.map((c) => ({ table: alias, name: c.name, type: c.type })), outer) };
+    }
     if (fname !== 'tumble' && fname !== 'hop') {
       throw this.err(SQLSTATE.undefined_function, `table function ${fname} does not exist`, call.location, { hint: 'sluice supports TUMBLE(relation, time_column, size) and HOP(relation, time_column, slide, size) in FROM.' });
     }
@@ -869,8 +887,9 @@ class Binder {
       const names: string[] = (tn.names as PgNode[]).map((x) => x.String.sval);
       const target = sqlTypeFromName(names);
       if (!target) throw this.err(SQLSTATE.undefined_object, `type "${names[names.length - 1]}" does not exist`, tn.location);
-      if (tn.arrayBounds) throw this.err(SQLSTATE.feature_not_supported, 'array types are not supported yet', tn.location);
       const arg = sub(n.TypeCast.arg);
+      // Arrays travel as their text form ('{1,2}'), enough for catalog queries; array columns are not supported.
+      if (tn.arrayBounds) return arg.type === 'text' ? arg : this.coerce(arg, 'text', 'cast', n.TypeCast.location, 'explicit');
       if (names[names.length - 1] === 'regclass' || names[names.length - 1] === 'oid') return this.regclassCast(arg, names[names.length - 1]!, n.TypeCast.location);
       if (arg.type === 'unknown' || arg.kind === 'param') return this.coerce(arg, target, 'cast', n.TypeCast.location, 'explicit');
       if (arg.type === target) return arg;
@@ -907,13 +926,52 @@ class Binder {
     }
     if (n.SQLValueFunction) return this.bindSqlValueFunction(n.SQLValueFunction);
     if (n.FuncCall) return this.bindFuncCall(n.FuncCall, scope, clause, sub);
-    if (n.SubLink) {
-      throw this.err(SQLSTATE.feature_not_supported, 'subqueries are supported only as EXISTS, NOT EXISTS or IN (subquery) conditions of WHERE', n.SubLink.location);
-    }
+    if (n.SubLink) return this.bindSubLink(n.SubLink, scope, sub);
     if (n.A_ArrayExpr) throw this.err(SQLSTATE.feature_not_supported, 'arrays are not supported yet', n.A_ArrayExpr.location);
-    if (n.A_Indirection) throw this.err(SQLSTATE.feature_not_supported, 'array subscripts and field selection are not supported yet');
+    if (n.A_Indirection) {
+      let e = sub(n.A_Indirection.arg);
+      for (const ind of n.A_Indirection.indirection as PgNode[]) {
+        if (!ind.A_Indices || ind.A_Indices.is_slice) throw this.err(SQLSTATE.feature_not_supported, 'array slices and field selection are not supported yet');
+        e = this.callFunction('__array_subscript', [this.coerce(e, 'text', 'subscript', undefined), this.coerce(sub(ind.A_Indices.uidx), 'integer', 'subscript', undefined)], undefined);
+      }
+      return e;
+    }
     if (n.RowExpr) throw this.err(SQLSTATE.feature_not_supported, 'row constructors are not supported', n.RowExpr.location);
     throw this.err(SQLSTATE.feature_not_supported, `unsupported expression ${Object.keys(n)[0]}`);
+  }
+
+  /** A subquery as a value (batch mode): evaluated per outer row, with outer columns passed in. */
+  private bindSubLink(sl: PgNode, scope: Scope, sub: (n: PgNode) => BoundExpr): BoundExpr {
+    if (this.opts.mode === 'stream') {
+      throw this.err(SQLSTATE.feature_not_supported, 'subqueries in a materialized view are supported only as EXISTS, NOT EXISTS or IN (subquery) conditions of WHERE', sl.location, { hint: 'Rewrite a scalar subquery as a join.' });
+    }
+    const frame = { outer: scope, refs: [] as BoundExpr[] };
+    this.correlation.push(frame);
+    let bound: { plan: LogicalPlan; names: string[] };
+    try {
+      bound = this.bindSelect(sl.subselect, scope);
+    } finally {
+      this.correlation.pop();
+    }
+    const plan = bound.plan;
+    switch (sl.subLinkType) {
+      case 'EXPR_SUBLINK':
+        if (plan.columns.length !== 1) throw this.err(SQLSTATE.syntax_error, 'subquery must return only one column', sl.location);
+        return { kind: 'subquery', mode: 'scalar', plan, outerArgs: frame.refs, test: null, eq: null, type: plan.columns[0]!.type === 'unknown' ? 'text' : plan.columns[0]!.type };
+      case 'EXISTS_SUBLINK':
+        return { kind: 'subquery', mode: 'exists', plan, outerArgs: frame.refs, test: null, eq: null, type: 'boolean' };
+      case 'ARRAY_SUBLINK':
+        if (plan.columns.length !== 1) throw this.err(SQLSTATE.syntax_error, 'subquery must return only one column', sl.location);
+        return { kind: 'subquery', mode: 'array', plan, outerArgs: frame.refs, test: null, eq: null, type: 'text' };
+      case 'ANY_SUBLINK': {
+        if (plan.columns.length !== 1) throw this.err(SQLSTATE.syntax_error, 'subquery has too many columns', sl.location);
+        const test = sub(sl.testexpr);
+        const eq = this.binaryOp('=', test, { kind: 'literal', value: null, type: plan.columns[0]!.type }, sl.location) as Extract<BoundExpr, { kind: 'call' }>;
+        return { kind: 'subquery', mode: 'in', plan, outerArgs: frame.refs, test: eq.args?.[0] ?? test, eq: eq.fn, type: 'boolean' };
+      }
+      default:
+        throw this.err(SQLSTATE.feature_not_supported, `${String(sl.subLinkType).replace('_SUBLINK', '')} subqueries are not supported`, sl.location);
+    }
   }
 
   private regclassCast(arg: BoundExpr, target: string, location: number | undefined): BoundExpr {
@@ -943,8 +1001,12 @@ class Binder {
     for (let s: Scope | null = scope, depth = 0; s; s = s.outer, depth++) {
       const i = s.lookup(parts, this.pos(cr.location));
       if (i !== null) {
-        if (depth > 0) throw this.err(SQLSTATE.feature_not_supported, `correlated reference to "${parts.join('.')}" is supported only in the WHERE clause of EXISTS/IN subqueries`, cr.location);
-        return { kind: 'column', index: i, type: s.columns[i]!.type, name };
+        if (depth === 0) return { kind: 'column', index: i, type: s.columns[i]!.type, name };
+        const frame = this.correlation.find((f) => f.outer === s);
+        if (depth > 1 || !frame) throw this.err(SQLSTATE.feature_not_supported, `correlated reference to "${parts.join('.')}" is not supported here`, cr.location);
+        let k = frame.refs.findIndex((r) => r.kind === 'column' && r.index === i);
+        if (k < 0) k = frame.refs.push({ kind: 'column', index: i, type: s.columns[i]!.type, name }) - 1;
+        return { kind: 'outer', index: k, type: s.columns[i]!.type, name };
       }
     }
     if (parts.length >= 2 && !scope.hasTable(parts[parts.length - 2]!)) {
@@ -1041,7 +1103,15 @@ class Binder {
         const eq = this.binaryOp('=', l, r, loc) as Extract<BoundExpr, { kind: 'call' }>;
         return { kind: 'is_distinct', left: eq.args?.[0] ?? l, right: eq.args?.[1] ?? r, eq: eq.fn, negated: a.kind === 'AEXPR_NOT_DISTINCT', type: 'boolean' };
       }
-      case 'AEXPR_OP_ANY':
+      case 'AEXPR_OP_ANY': {
+        // sluice carries arrays as their text form ('{1,2}'); x = ANY(arr) compares x's text with each element.
+        const left = sub(a.lexpr);
+        const right = sub(a.rexpr);
+        if (opName === '=' && (right.type === 'text' || right.type === 'unknown' || right.type === 'varchar')) {
+          return this.callFunction('__any_text_eq', [this.coerce(left, left.type === 'unknown' ? 'text' : left.type, 'ANY', loc), this.coerce(right, 'text', 'ANY', loc)], loc);
+        }
+        throw this.err(SQLSTATE.feature_not_supported, `${opName} ANY (array) is not supported yet`, loc, { hint: 'Use IN (…) with a list.' });
+      }
       case 'AEXPR_OP_ALL':
         throw this.err(SQLSTATE.feature_not_supported, `${opName} ${a.kind === 'AEXPR_OP_ANY' ? 'ANY' : 'ALL'} (array) is not supported yet`, loc, { hint: 'Use IN (…) with a list.' });
       default:
@@ -1209,7 +1279,7 @@ function shiftColumns(e: BoundExpr, delta: number): BoundExpr {
 }
 
 function mapLeaves(e: BoundExpr, f: (leaf: BoundExpr) => BoundExpr): BoundExpr {
-  if (e.kind === 'column' || e.kind === 'literal' || e.kind === 'param' || e.kind === 'now') return f(e);
+  if (e.kind === 'column' || e.kind === 'literal' || e.kind === 'param' || e.kind === 'now' || e.kind === 'outer') return f(e);
   return mapChildren(e, (c) => mapLeaves(c, f));
 }
 
@@ -1219,7 +1289,10 @@ function mapChildren(e: BoundExpr, f: (child: BoundExpr) => BoundExpr): BoundExp
     case 'literal':
     case 'param':
     case 'now':
+    case 'outer':
       return e;
+    case 'subquery':
+      return { ...e, outerArgs: e.outerArgs.map(f), test: e.test ? f(e.test) : null };
     case 'cast':
     case 'not':
     case 'is_null':

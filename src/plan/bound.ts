@@ -7,6 +7,7 @@ import type { Row, SqlType, Value } from '../common/types.js';
 import { formatValueText } from '../expr/text-io.js';
 import type { EvalContext, ResolvedFunction } from '../expr/functions.js';
 import { castValue } from '../expr/casts.js';
+import { SqlError, SQLSTATE } from '../common/errors.js';
 
 export type BoundExpr =
   | { kind: 'column'; index: number; type: SqlType; name: string }
@@ -24,10 +25,18 @@ export type BoundExpr =
   | { kind: 'nullif'; left: BoundExpr; right: BoundExpr; eq: ResolvedFunction; type: SqlType }
   | { kind: 'in_list'; arg: BoundExpr; list: BoundExpr[]; eq: ResolvedFunction; negated: boolean; type: 'boolean' }
   /** NOW(): only survives binding inside temporal filters of views; ad-hoc queries bind it to a literal. */
-  | { kind: 'now'; type: 'timestamptz' };
+  | { kind: 'now'; type: 'timestamptz' }
+  /** A column of the enclosing query's current row, inside a correlated subquery (batch only). */
+  | { kind: 'outer'; index: number; type: SqlType; name: string }
+  /** A subquery used as a value (batch only): scalar, EXISTS, ARRAY(…) (as array text) or x IN (…). */
+  | { kind: 'subquery'; mode: 'scalar' | 'exists' | 'array' | 'in'; plan: import('./logical.js').LogicalPlan; outerArgs: BoundExpr[]; test: BoundExpr | null; eq: ResolvedFunction | null; type: SqlType };
 
 export interface CompileOptions {
   ctx: EvalContext;
+  /** Values of the enclosing row for 'outer' references (set by the subquery evaluator before each run). */
+  outerValues?: Value[];
+  /** Compiles 'subquery' expressions (provided by the engine, which can read relations). */
+  subquery?: (e: Extract<BoundExpr, { kind: 'subquery' }>, opts: CompileOptions) => Compiled;
   /** Parameter values for prepared statements. */
   params?: readonly Value[];
   /** Called when evaluation fails at run time; return the value to use instead (the view policy: NULL). */
@@ -93,6 +102,15 @@ function compileInner(e: BoundExpr, opts: CompileOptions): Compiled {
     }
     case 'now':
       return () => ctx.nowMicros;
+    case 'outer': {
+      const i = e.index;
+      const outer = opts.outerValues;
+      if (!outer) throw new Error('outer reference compiled outside a subquery');
+      return () => outer[i] ?? null;
+    }
+    case 'subquery':
+      if (!opts.subquery) throw new SqlError(SQLSTATE.feature_not_supported, 'subqueries used as values are supported only in ad-hoc queries');
+      return opts.subquery(e, opts);
     case 'cast': {
       const arg = compileInner(e.arg, opts);
       const from = e.arg.type;
@@ -266,6 +284,10 @@ export function exprText(e: BoundExpr, names: readonly string[]): string {
       return `$${e.index + 1}`;
     case 'now':
       return 'now()';
+    case 'outer':
+      return `outer.${e.name}`;
+    case 'subquery':
+      return `(${e.mode} subquery)`;
     case 'cast':
       return `${exprText(e.arg, names)}::${e.type}`;
     case 'call': {
@@ -345,6 +367,8 @@ export function mentionsNow(e: BoundExpr): boolean {
     case 'column':
     case 'literal':
     case 'param':
+    case 'outer':
+    case 'subquery':
       return false;
     case 'cast':
     case 'not':
@@ -375,6 +399,11 @@ export function columnsUsed(e: BoundExpr, out = new Set<number>()): Set<number> 
     case 'literal':
     case 'param':
     case 'now':
+    case 'outer':
+      break;
+    case 'subquery':
+      e.outerArgs.forEach((a) => columnsUsed(a, out));
+      if (e.test) columnsUsed(e.test, out);
       break;
     case 'cast':
     case 'not':
@@ -417,7 +446,10 @@ export function remapColumns(e: BoundExpr, map: (index: number) => BoundExpr): B
     case 'literal':
     case 'param':
     case 'now':
+    case 'outer':
       return e;
+    case 'subquery':
+      return { ...e, outerArgs: e.outerArgs.map(r), test: e.test ? r(e.test) : null };
     case 'cast':
       return { ...e, arg: r(e.arg) };
     case 'not':

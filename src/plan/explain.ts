@@ -23,6 +23,8 @@ function describe(p: LogicalPlan): string {
       return `LogicalScan ${p.relation.kind === 'system' ? `${p.relation.schema}.` : ''}${p.relation.name} [${p.columns.map((c) => c.name).join(', ')}]`;
     case 'values':
       return `LogicalValues (${p.rows.length} rows)`;
+    case 'table_function':
+      return `LogicalTableFunction ${p.fn}`;
     case 'project':
       return `LogicalProject ${p.exprs.map((e, i) => `${exprText(e, inNames(p.input))} AS ${p.columns[i]!.name}`).join(', ')}`;
     case 'filter':

@@ -42,6 +42,8 @@ export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
 export type LogicalPlan =
   | { kind: 'scan'; relation: RelationRef; columns: Column[] }
   | { kind: 'values'; rows: BoundExpr[][]; columns: Column[] }
+  /** A set-returning function in FROM (batch only): unnest(array text), generate_series, pg_options_to_table. */
+  | { kind: 'table_function'; fn: 'unnest' | 'generate_series' | 'pg_options_to_table'; args: BoundExpr[]; columns: Column[] }
   | { kind: 'project'; input: LogicalPlan; exprs: BoundExpr[]; columns: Column[] }
   | { kind: 'filter'; input: LogicalPlan; predicate: BoundExpr; columns: Column[] }
   | { kind: 'temporal_filter'; input: LogicalPlan; bounds: TemporalBound[]; columns: Column[] }
@@ -57,6 +59,7 @@ export function children(p: LogicalPlan): LogicalPlan[] {
   switch (p.kind) {
     case 'scan':
     case 'values':
+    case 'table_function':
       return [];
     case 'join':
       return [p.left, p.right];

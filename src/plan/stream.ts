@@ -21,6 +21,9 @@ export interface StreamPlanOptions {
   /** Run-time evaluation error policy: report and use NULL. */
   onError?: (e: unknown) => Value;
   params?: readonly Value[];
+  /** For plans of correlated subqueries: the outer row's values, and how to compile nested subqueries. */
+  outerValues?: Value[];
+  subquery?: CompileOptions['subquery'];
 }
 
 export interface StreamPlan {
@@ -36,7 +39,7 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
   const nodes: NodeSpec[] = [];
   const inputs: StreamPlan['inputs'] = [];
   let counter = 0;
-  const copts: CompileOptions = { ctx: opts.ctx, onError: opts.onError, params: opts.params };
+  const copts: CompileOptions = { ctx: opts.ctx, onError: opts.onError, params: opts.params, outerValues: opts.outerValues, subquery: opts.subquery };
   const fn = (e: BoundExpr): RowFn => compile(e, copts);
   const pred = (e: BoundExpr): PredFn => compilePredicate(e, copts);
   const add = (spec: WithoutId<NodeSpec>): NodeId => {
@@ -60,6 +63,12 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
         const id = add({ kind: 'input', arity: p.columns.length, label: `Values (${rows.length} rows)` });
         inputs.push({ id, relation: null, rows });
         return id;
+      }
+      case 'table_function': {
+        const input = add({ kind: 'input', arity: 0, label: `TableFunction ${p.fn} (one row)` });
+        inputs.push({ id: input, relation: null, rows: [[]] });
+        const args = p.args.map(fn);
+        return add({ kind: 'flatMap', input, fn: tableFunction(p.fn, args), label: `TableFunction ${p.fn}` });
       }
       case 'project': {
         const input = visit(p.input);
@@ -217,7 +226,10 @@ function remap(e: BoundExpr, delta: number): BoundExpr {
       case 'literal':
       case 'param':
       case 'now':
+      case 'outer':
         return x;
+      case 'subquery':
+        return { ...x, outerArgs: x.outerArgs.map(walk), test: x.test ? walk(x.test) : null };
       case 'cast':
       case 'not':
       case 'is_null':
@@ -298,4 +310,63 @@ function temporalValidity(bounds: TemporalBound[], copts: CompileOptions): (row:
 
 export function assertStreamable(plan: LogicalPlan): void {
   if (plan.kind === 'sort') throw new SqlError(SQLSTATE.feature_not_supported, 'ORDER BY without LIMIT has no effect in a materialized view');
+}
+
+/** Rows of a set-returning function, from its argument closures (evaluated per run, so outer references work). */
+function tableFunction(name: 'unnest' | 'generate_series' | 'pg_options_to_table', args: RowFn[]): (row: Row) => Row[] {
+  return (row) => {
+    const vals = args.map((a) => a(row));
+    if (vals.some((v) => v === null)) return [];
+    switch (name) {
+      case 'unnest':
+        return parseArrayElements(String(vals[0])).map((x) => [x]);
+      case 'pg_options_to_table':
+        return parseArrayElements(String(vals[0])).map((x) => {
+          const s = x ?? '';
+          const i = s.indexOf('=');
+          return i < 0 ? [s, null] : [s.slice(0, i), s.slice(i + 1)];
+        });
+      case 'generate_series': {
+        const [a, b, step] = vals.map((v) => Number(v as number | bigint));
+        const st = step ?? 1;
+        if (st === 0) throw new SqlError(SQLSTATE.invalid_parameter_value, 'step size cannot equal zero');
+        const out: Row[] = [];
+        const big = typeof vals[0] === 'bigint';
+        for (let x = a!; st > 0 ? x <= b! : x >= b!; x += st) {
+          out.push([big ? BigInt(x) : x]);
+          if (out.length > 10_000_000) throw new SqlError(SQLSTATE.program_limit_exceeded, 'generate_series produced too many rows');
+        }
+        return out;
+      }
+    }
+  };
+}
+
+/** Elements of PostgreSQL array text ('{a,"b c",NULL}'); sluice carries arrays as text. */
+export function parseArrayElements(text: string): (string | null)[] {
+  const t = text.trim();
+  if (!t.startsWith('{') || !t.endsWith('}')) return [t];
+  const body = t.slice(1, -1);
+  const out: (string | null)[] = [];
+  let i = 0;
+  while (i < body.length) {
+    if (body[i] === '"') {
+      let s = '';
+      i++;
+      while (i < body.length && body[i] !== '"') {
+        if (body[i] === '\\') i++;
+        s += body[i++] ?? '';
+      }
+      i++;
+      out.push(s);
+    } else {
+      let j = body.indexOf(',', i);
+      if (j < 0) j = body.length;
+      const s = body.slice(i, j).trim();
+      out.push(s.toUpperCase() === 'NULL' ? null : s);
+      i = j;
+    }
+    if (body[i] === ',') i++;
+  }
+  return out;
 }

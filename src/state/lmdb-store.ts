@@ -31,6 +31,9 @@ type ReadTxn = ReturnType<RootDatabase['useReadTransaction']>;
 const ABSENT: unique symbol = Symbol('sluice.state.absent');
 type Cached = StateValue | typeof ABSENT;
 
+/** LMDB's key size limit (lmdb-js build) minus the 4-byte table head. */
+export const MAX_ENCODED_KEY_BYTES = 1978 - 4;
+
 const SYS_EPOCH = Buffer.from('epoch');
 const SYS_TABLES = Buffer.from('tables');
 const SYS_NEXT_ID = Buffer.from('next-table-id');
@@ -121,12 +124,20 @@ export class LmdbTable implements StateTable {
   put(key: StateKey, value: StateValue): void {
     this.assertLive();
     if (value === undefined) throw new SqlError(SQLSTATE.internal_error, `state table "${this.name}": cannot put undefined`);
-    this.pending.set(encodeKeyString(key), key, value);
+    const ks = encodeKeyString(key);
+    if (ks.length > MAX_ENCODED_KEY_BYTES) {
+      throw new SqlError(SQLSTATE.program_limit_exceeded, `state key too long for table "${this.name}"`, {
+        detail: `The encoded key has ${ks.length} bytes; at most ${MAX_ENCODED_KEY_BYTES} fit.`,
+        hint: 'Group or join on shorter values (for example a hash of the long text).',
+      });
+    }
+    this.pending.set(ks, key, value);
   }
 
   delete(key: StateKey): void {
     this.assertLive();
     const ks = encodeKeyString(key);
+    if (ks.length > MAX_ENCODED_KEY_BYTES) return; // such a key can never have been put
     if (this.cleared && !this.pending.has(ks)) return;
     this.pending.set(ks, key, TOMBSTONE);
   }
@@ -192,7 +203,9 @@ class LmdbSnapshot implements StateSnapshot {
     this.assertOpen();
     const id = this.catalog.get(table);
     if (id === undefined) return undefined;
-    const buf = this.data.get(latin1(encodeKeyString(key, tableHead(id).toString('latin1'))), { transaction: this.txn });
+    const ks = encodeKeyString(key);
+    if (ks.length > MAX_ENCODED_KEY_BYTES) return undefined;
+    const buf = this.data.get(latin1(tableHead(id).toString('latin1') + ks), { transaction: this.txn });
     return buf === undefined ? undefined : decodeValue(buf);
   }
 
@@ -400,6 +413,7 @@ export class LmdbStore implements StateStore {
   /** The committed value of `key` in table `t` (through the read cache). */
   /** The committed value of the key encoded as `ks` in table `t` (through the read cache). */
   readCommitted(t: LmdbTable, ks: string): StateValue | undefined {
+    if (ks.length > MAX_ENCODED_KEY_BYTES) return undefined;
     const full = t.headStr + ks;
     if (this.cache.maxEntries <= 0) {
       const buf = this.data.getBinaryFast(latin1(full));

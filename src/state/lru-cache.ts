@@ -1,45 +1,62 @@
 /**
- * LruCache: a bounded map (least recently used evicted first) keyed by string, for hot state reads.
- * State: a Map in recency order (oldest first). Invariant: size ≤ maxEntries after every call.
+ * LruCache: a bounded string-keyed cache for hot state reads, approximately least-recently-used, O(1) per call.
+ * State: two generations (`young`, `old`) of at most maxEntries/2 each; a hit in `old` is promoted to `young`;
+ * when `young` fills, `old` is discarded and `young` becomes `old`. (Evicting one oldest entry at a time from a
+ * single Map is O(n) in V8 once deleted slots pile up at its front.) Invariant: size ≤ maxEntries.
  */
 export class LruCache<V> {
-  private readonly map = new Map<string, V>();
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  private readonly half: number;
+  /** With a budget of 1 there is no room for an old generation. */
+  private readonly keepOld: boolean;
 
-  constructor(readonly maxEntries: number) {}
-
-  get size(): number {
-    return this.map.size;
+  constructor(readonly maxEntries: number) {
+    this.half = Math.max(1, Math.floor(maxEntries / 2));
+    this.keepOld = maxEntries >= 2;
   }
 
-  /** The cached value (and mark it recently used), or undefined if absent. */
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+
+  /** The cached value (marking it recently used), or undefined if absent. */
   get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v === undefined) return undefined;
-    this.map.delete(key);
-    this.map.set(key, v);
-    return v;
+    const y = this.young.get(key);
+    if (y !== undefined) return y;
+    const o = this.old.get(key);
+    if (o === undefined) return undefined;
+    this.old.delete(key);
+    this.insertYoung(key, o);
+    return o;
   }
 
   set(key: string, value: V): void {
     if (this.maxEntries <= 0) return;
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
-    }
+    this.old.delete(key);
+    this.insertYoung(key, value);
   }
 
   delete(key: string): void {
-    this.map.delete(key);
+    this.young.delete(key);
+    this.old.delete(key);
   }
 
   /** Drop every key starting with `prefix` (O(size)). */
   deletePrefix(prefix: string): void {
-    for (const k of this.map.keys()) if (k.startsWith(prefix)) this.map.delete(k);
+    for (const m of [this.young, this.old]) for (const k of m.keys()) if (k.startsWith(prefix)) m.delete(k);
   }
 
   clear(): void {
-    this.map.clear();
+    this.young = new Map();
+    this.old = new Map();
+  }
+
+  private insertYoung(key: string, value: V): void {
+    if (!this.young.has(key) && this.young.size >= this.half) {
+      this.old = this.keepOld ? this.young : new Map();
+      this.young = new Map();
+    }
+    this.young.set(key, value);
   }
 }

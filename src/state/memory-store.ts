@@ -1,9 +1,8 @@
 /**
- * MemoryStore: a StateStore held in process memory (tests, ephemeral pipelines). Nothing survives the process.
- * State: per table a committed OrderedMap plus a pending overlay (puts and tombstones) for the open epoch;
- * metadata likewise. commitEpoch folds every overlay into the committed maps in one synchronous step.
- * Snapshots are copy-on-write views of the committed maps (cheap; later commits never change them).
- * Values are stored by reference: do not mutate a value after put() or one returned by get()/scan().
+ * MemoryStore: a StateStore in process memory (tests, ephemeral pipelines); nothing survives the process.
+ * State: per table a committed OrderedMap (sorted by key-codec encoding) plus a pending overlay (puts, tombstones)
+ * for the open epoch; metadata likewise. commitEpoch folds every overlay in one synchronous step; snapshots are
+ * copy-on-write views of the committed maps. Values are kept by reference: never mutate one after put()/get().
  */
 import type { Epoch } from '../common/changes.js';
 import { SqlError, SQLSTATE } from '../common/errors.js';

@@ -200,6 +200,8 @@ export class OrderedCursor<V> {
   private pos: Pos | null = null;
   private seenVersion = -1;
   private last: string | null = null;
+  /** The key the last peek() returned (what advance() consumes). */
+  private peekedKs: string | null = null;
 
   constructor(
     private readonly map: OrderedMap<V>,
@@ -211,15 +213,27 @@ export class OrderedCursor<V> {
   peek(): [string, StateKey, V] | undefined {
     if (this.pos === null || this.seenVersion !== this.map.version) this.seek();
     const ks = this.map.ksAt(this.pos!);
+    this.peekedKs = ks ?? null;
     if (ks === undefined) return undefined;
     return [ks, this.map.keyAt(this.pos!), this.map.valueAt(this.pos!)];
   }
 
+  /** Move past the entry peek() returns now (the key it returned, even if written since). */
   advance(): void {
-    if (this.pos === null || this.seenVersion !== this.map.version) this.seek();
+    if (this.pos === null || this.seenVersion !== this.map.version) {
+      // the map changed since peek: consume the key we showed, not whatever now sits at its position
+      if (this.peekedKs !== null) {
+        this.last = this.peekedKs;
+        this.peekedKs = null;
+        this.pos = null;
+        return;
+      }
+      this.seek();
+    }
     const ks = this.map.ksAt(this.pos!);
     if (ks === undefined) return;
     this.last = ks;
+    this.peekedKs = null;
     this.pos = this.reverse ? this.map.prevPos(this.pos!) : this.map.nextPos(this.pos!);
   }
 

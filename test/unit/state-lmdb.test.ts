@@ -203,6 +203,24 @@ describe('LmdbStore', () => {
     }
   });
 
+  it('a key too long for LMDB fails at put with 54000, and the epoch still commits', async () => {
+    const dir = tempDir('longkey');
+    try {
+      const s = await LmdbStore.open(dir);
+      const t = s.table('t');
+      t.put(['x'.repeat(1900)], 'fits');
+      assert.throws(() => t.put(['y'.repeat(3000)], 'too long'), (e: unknown) => e instanceof SqlError && e.code === '54000');
+      assert.equal(t.get(['y'.repeat(3000)]), undefined);
+      t.delete(['y'.repeat(3000)]);
+      await s.commitEpoch(1);
+      assert.equal(t.get(['x'.repeat(1900)]), 'fits');
+      assert.equal(s.snapshot().get('t', ['y'.repeat(3000)]), undefined);
+      await s.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a data directory with a different format major', async () => {
     const dir = tempDir('format');
     try {
