@@ -29,6 +29,11 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
     const n = num(o);
     return engine.catalog.list().find((x) => x.oid === n)?.name ?? null;
   };
+  const relOidByName = (qualified: string): bigint | null => {
+    const name = qualified.split('.').pop()!.replace(/^"|"$/g, '');
+    const o = engine.catalog.get(name);
+    return o ? BigInt(o.oid) : null;
+  };
   return (name, argTypes) => {
     const n = argTypes.length;
     switch (name) {
@@ -133,7 +138,10 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
       case 'inet_server_addr':
         return n === 0 ? fn(name, [], 'text', () => '127.0.0.1') : null;
       case '__oid_to_regclass':
-        return n === 1 ? { name: '__oid_to_regclass', argTypes: ['bigint'], returnType: 'text', strict: true, impl: (a) => relByOid(a[0]!) ?? String(a[0]) } : null;
+        if (n !== 1) return null;
+        // A name computed at run time (e.g. pg_get_serial_sequence(...)::regclass) resolves to its OID.
+        if (argTypes[0] === 'text' || argTypes[0] === 'varchar') return { name: '__name_to_regclass', argTypes: [argTypes[0]], returnType: 'bigint', strict: true, impl: (a) => relOidByName(String(a[0])) };
+        return { name: '__oid_to_regclass', argTypes: ['bigint'], returnType: 'text', strict: true, impl: (a) => relByOid(a[0]!) ?? String(a[0]) };
       default:
         return null;
     }

@@ -16,6 +16,7 @@ import { OrderedCursor, OrderedMap } from './ordered-map.js';
 import { EMPTY_SOURCE, encodedBounds, mergeScan, TOMBSTONE, type PeekSource, type Tombstone } from './scan.js';
 import type { KeyRange, StateKey, StateSnapshot, StateStore, StateTable, StateValue } from './store.js';
 import { decodeValue, encodeValue } from './value-codec.js';
+import { decodeEntry, decodeEntryValueFor, encodeEntryValue, mayMisorder, PREFIX_ROOM, storageBound, storageKey } from './lmdb-entry.js';
 
 export interface LmdbStoreOptions {
   /** Read cache capacity in entries (committed values, including "absent"); default 100 000; 0 disables. */
@@ -31,9 +32,6 @@ type ReadTxn = ReturnType<RootDatabase['useReadTransaction']>;
 const ABSENT: unique symbol = Symbol('sluice.state.absent');
 type Cached = StateValue | typeof ABSENT;
 
-/** LMDB's key size limit (lmdb-js build) minus the 4-byte table head. */
-export const MAX_ENCODED_KEY_BYTES = 1978 - 4;
-
 const SYS_EPOCH = Buffer.from('epoch');
 const SYS_TABLES = Buffer.from('tables');
 const SYS_NEXT_ID = Buffer.from('next-table-id');
@@ -45,28 +43,38 @@ function tableHead(id: number): Bytes {
   return b;
 }
 
-const latin1 = (s: string): Bytes => Buffer.from(s, 'latin1');
-
 interface RangeEntry {
   key: Bytes;
   value: Bytes;
 }
 
-/** Committed entries of one table from LMDB, decoded lazily, as a peekable source. */
+const GROUP_PREFIX = 4 + PREFIX_ROOM;
+
+/**
+ * Committed entries of one table from LMDB, decoded, as a peekable source in key order. Entries whose storage
+ * keys may be out of key order (long keys sharing a prefix, see lmdb-entry.ts) are read as a group and sorted.
+ */
 class LmdbRangeSource implements PeekSource<StateValue> {
   private readonly it: Iterator<RangeEntry> | null;
-  private cur: [string, StateKey, StateValue] | undefined;
+  private readonly queue: [string, StateKey, StateValue][] = [];
+  private lookahead: RangeEntry | undefined;
   private done = false;
 
-  /** `bounds` are encoded keys including the 4-char table head. */
-  constructor(db: Database<Bytes, Bytes>, bounds: { low: string; high: string }, reverse: boolean, transaction?: ReadTxn) {
+  /** `bounds` are encoded keys without the table head. */
+  constructor(
+    db: Database<Bytes, Bytes>,
+    headStr: string,
+    bounds: { low: string; high: string },
+    private readonly reverse: boolean,
+    transaction?: ReadTxn,
+  ) {
     if (bounds.low >= bounds.high) {
       this.it = null;
       this.done = true;
       return;
     }
-    const low = latin1(bounds.low);
-    const high = latin1(bounds.high);
+    const low = storageBound(headStr, bounds.low, 'low');
+    const high = storageBound(headStr, bounds.high, 'high');
     const opts = reverse
       ? { start: high, end: low, reverse: true, exclusiveStart: true, inclusiveEnd: true }
       : { start: low, end: high };
@@ -75,17 +83,13 @@ class LmdbRangeSource implements PeekSource<StateValue> {
   }
 
   peek(): [string, StateKey, StateValue] | undefined {
-    if (this.cur === undefined && !this.done) {
-      const r = this.it!.next();
-      if (r.done) this.done = true;
-      else this.cur = [r.value.key.toString('latin1', 4), decodeKey(r.value.key, 4), decodeValue(r.value.value)];
-    }
-    return this.cur;
+    if (this.queue.length === 0) this.fill();
+    return this.queue[0];
   }
 
   advance(): void {
-    if (this.cur === undefined) this.peek();
-    this.cur = undefined;
+    if (this.queue.length === 0) this.fill();
+    this.queue.shift();
   }
 
   close(): void {
@@ -93,6 +97,51 @@ class LmdbRangeSource implements PeekSource<StateValue> {
       this.done = true;
       this.it?.return?.();
     }
+  }
+
+  private nextRaw(): RangeEntry | undefined {
+    const la = this.lookahead;
+    if (la !== undefined) {
+      this.lookahead = undefined;
+      return la;
+    }
+    if (this.done) return undefined;
+    const r = this.it!.next();
+    if (r.done) {
+      this.done = true;
+      return undefined;
+    }
+    return r.value;
+  }
+
+  private decoded(raw: RangeEntry): [string, StateKey, StateValue] {
+    const { ks, value } = decodeEntry(raw.key, raw.value);
+    const key = raw.key.length - 4 === ks.length ? decodeKey(raw.key, 4) : decodeKey(Buffer.from(ks, 'latin1'));
+    return [ks, key, value];
+  }
+
+  private fill(): void {
+    const raw = this.nextRaw();
+    if (raw === undefined) return;
+    const first = this.decoded(raw);
+    if (!mayMisorder(raw.key)) {
+      this.queue.push(first);
+      return;
+    }
+    const prefix = Buffer.from(raw.key.subarray(0, GROUP_PREFIX));
+    const group = [first];
+    for (;;) {
+      const nx = this.nextRaw();
+      if (nx === undefined) break;
+      if (!mayMisorder(nx.key) || !prefix.equals(nx.key.subarray(0, GROUP_PREFIX))) {
+        this.lookahead = nx;
+        break;
+      }
+      group.push(this.decoded(nx));
+    }
+    const dir = this.reverse ? -1 : 1;
+    group.sort((a, b) => (a[0] < b[0] ? -dir : a[0] > b[0] ? dir : 0));
+    this.queue.push(...group);
   }
 }
 
@@ -124,20 +173,12 @@ export class LmdbTable implements StateTable {
   put(key: StateKey, value: StateValue): void {
     this.assertLive();
     if (value === undefined) throw new SqlError(SQLSTATE.internal_error, `state table "${this.name}": cannot put undefined`);
-    const ks = encodeKeyString(key);
-    if (ks.length > MAX_ENCODED_KEY_BYTES) {
-      throw new SqlError(SQLSTATE.program_limit_exceeded, `state key too long for table "${this.name}"`, {
-        detail: `The encoded key has ${ks.length} bytes; at most ${MAX_ENCODED_KEY_BYTES} fit.`,
-        hint: 'Group or join on shorter values (for example a hash of the long text).',
-      });
-    }
-    this.pending.set(ks, key, value);
+    this.pending.set(encodeKeyString(key), key, value);
   }
 
   delete(key: StateKey): void {
     this.assertLive();
     const ks = encodeKeyString(key);
-    if (ks.length > MAX_ENCODED_KEY_BYTES) return; // such a key can never have been put
     if (this.cleared && !this.pending.has(ks)) return;
     this.pending.set(ks, key, TOMBSTONE);
   }
@@ -194,9 +235,9 @@ class LmdbSnapshot implements StateSnapshot {
     this.assertOpen();
     const id = this.catalog.get(table);
     if (id === undefined) return [];
-    const head = tableHead(id).toString('latin1');
-    const src = new LmdbRangeSource(this.data, encodedBounds(range, head), range?.reverse === true, this.txn);
-    return mergeScan(EMPTY_SOURCE, src, () => true, range, encodedBounds(range));
+    const bounds = encodedBounds(range);
+    const src = new LmdbRangeSource(this.data, tableHead(id).toString('latin1'), bounds, range?.reverse === true, this.txn);
+    return mergeScan(EMPTY_SOURCE, src, () => true, range, bounds);
   }
 
   get(table: string, key: StateKey): StateValue | undefined {
@@ -204,9 +245,8 @@ class LmdbSnapshot implements StateSnapshot {
     const id = this.catalog.get(table);
     if (id === undefined) return undefined;
     const ks = encodeKeyString(key);
-    if (ks.length > MAX_ENCODED_KEY_BYTES) return undefined;
-    const buf = this.data.get(latin1(tableHead(id).toString('latin1') + ks), { transaction: this.txn });
-    return buf === undefined ? undefined : decodeValue(buf);
+    const buf = this.data.get(storageKey(tableHead(id).toString('latin1'), ks), { transaction: this.txn });
+    return buf === undefined ? undefined : decodeEntryValueFor(ks, buf);
   }
 
   close(): void {
@@ -336,9 +376,9 @@ export class LmdbStore implements StateStore {
         for (const id of emptied) this.removeTableRange(id);
         for (const t of this.handles.values()) {
           for (const [ks, , v] of t.pending.entries()) {
-            const kb = latin1(t.headStr + ks);
+            const kb = storageKey(t.headStr, ks);
             if (v === TOMBSTONE) this.data.removeSync(kb);
-            else this.data.putSync(kb, encodeValue(v));
+            else this.data.putSync(kb, encodeEntryValue(ks, v));
           }
         }
         for (const [k, v] of this.pendingMeta) {
@@ -413,23 +453,22 @@ export class LmdbStore implements StateStore {
   /** The committed value of `key` in table `t` (through the read cache). */
   /** The committed value of the key encoded as `ks` in table `t` (through the read cache). */
   readCommitted(t: LmdbTable, ks: string): StateValue | undefined {
-    if (ks.length > MAX_ENCODED_KEY_BYTES) return undefined;
     const full = t.headStr + ks;
     if (this.cache.maxEntries <= 0) {
-      const buf = this.data.getBinaryFast(latin1(full));
-      return buf === undefined ? undefined : decodeValue(buf);
+      const buf = this.data.getBinaryFast(storageKey(t.headStr, ks));
+      return buf === undefined ? undefined : decodeEntryValueFor(ks, buf);
     }
     const hit = this.cache.get(full);
     if (hit !== undefined) return hit === ABSENT ? undefined : hit;
-    const buf = this.data.getBinaryFast(latin1(full));
-    const v = buf === undefined ? undefined : decodeValue(buf);
+    const buf = this.data.getBinaryFast(storageKey(t.headStr, ks));
+    const v = buf === undefined ? undefined : decodeEntryValueFor(ks, buf);
     this.cache.set(full, v === undefined ? ABSENT : v);
     return v;
   }
 
   committedSource(t: LmdbTable, range: KeyRange | undefined): PeekSource<StateValue> {
     if (this.catalog.get(t.name) !== t.id) return EMPTY_SOURCE;
-    return new LmdbRangeSource(this.data, encodedBounds(range, t.headStr), range?.reverse === true);
+    return new LmdbRangeSource(this.data, t.headStr, encodedBounds(range), range?.reverse === true);
   }
 
   committedCount(t: LmdbTable): number {

@@ -87,6 +87,7 @@ export function* mergeScan(
       }
       if (reverse ? entry[0] < low : entry[0] >= high) return;
       if (entry[2] === TOMBSTONE) continue;
+      if (reverse ? entry[0] >= high : entry[0] < low) continue; // a source may start before the near bound
       yield [entry[1], entry[2] as StateValue];
       if (++yielded >= limit) return;
     }

@@ -367,3 +367,25 @@ test('a representation-only change (numeric sum 3.50 → 3.5) reaches the view a
   f.restart();
   assert.deepEqual(shown(), ['3.5']);
 });
+
+test('dfRowKey has the same equality as common rowKey', async () => {
+  const { dfRowKey } = await import('../../src/dataflow/row-key.js');
+  const { rowKey } = await import('../../src/common/rowkey.js');
+  const fc = (await import('fast-check')).default;
+  const value = fc.oneof(
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer({ min: -3, max: 3 }),
+    fc.constantFrom(0, -0, 1.5, NaN, Infinity),
+    fc.bigInt({ min: -3n, max: 3n }),
+    fc.string({ maxLength: 4, unit: fc.constantFrom('a', '\u0001', ':', '1', 's') }),
+    fc.tuple(fc.bigInt({ min: -30n, max: 30n }), fc.nat({ max: 2 })).map(([u, s]) => new Numeric(u, s)),
+  );
+  const row = fc.array(value, { minLength: 1, maxLength: 3 });
+  fc.assert(
+    fc.property(row, row, (a, b) => {
+      assert.equal(dfRowKey(a) === dfRowKey(b), rowKey(a) === rowKey(b));
+    }),
+    { numRuns: 3000 },
+  );
+});

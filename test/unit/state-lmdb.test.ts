@@ -4,6 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -203,19 +204,53 @@ describe('LmdbStore', () => {
     }
   });
 
-  it('a key too long for LMDB fails at put with 54000, and the epoch still commits', async () => {
+  it('keys longer than LMDB allows work: get, delete, scans in order, reopen (property, vs MemoryStore)', async () => {
     const dir = tempDir('longkey');
     try {
-      const s = await LmdbStore.open(dir);
-      const t = s.table('t');
-      t.put(['x'.repeat(1900)], 'fits');
-      assert.throws(() => t.put(['y'.repeat(3000)], 'too long'), (e: unknown) => e instanceof SqlError && e.code === '54000');
-      assert.equal(t.get(['y'.repeat(3000)]), undefined);
-      t.delete(['y'.repeat(3000)]);
-      await s.commitEpoch(1);
-      assert.equal(t.get(['x'.repeat(1900)]), 'fits');
-      assert.equal(s.snapshot().get('t', ['y'.repeat(3000)]), undefined);
-      await s.close();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.tuple(fc.integer({ min: 1900, max: 2100 }), fc.constantFrom('', 'a', 'b', 'ab', 'zz'), fc.integer({ min: 0, max: 2 }), fc.boolean()),
+            { maxLength: 25 },
+          ),
+          fc.tuple(fc.integer({ min: 1900, max: 2100 }), fc.boolean(), fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined })),
+          async (ops, [boundLen, reverse, limit]) => {
+            rmSync(dir, { recursive: true, force: true });
+            const lm = await LmdbStore.open(dir, { cacheEntries: 0 });
+            const mem = new MemoryStore();
+            try {
+              for (const s of [lm, mem]) {
+                const t = s.table('long');
+                for (const [len, suffix, col, del] of ops) {
+                  const key = ['x'.repeat(len) + suffix, col];
+                  if (del) t.delete(key);
+                  else t.put(key, `${len}${suffix}${col}`);
+                }
+                await s.commitEpoch(1);
+              }
+              const ranges = [
+                undefined,
+                { reverse },
+                { start: ['x'.repeat(boundLen)], reverse, limit },
+                { end: ['x'.repeat(boundLen) + 'a'], reverse, limit },
+                { prefix: ['x'.repeat(boundLen) + 'ab'], reverse },
+              ];
+              for (const r of ranges) {
+                assert.deepEqual([...lm.table('long').scan(r)], [...mem.table('long').scan(r)]);
+              }
+              for (const [len, suffix, col] of ops) {
+                const key = ['x'.repeat(len) + suffix, col];
+                assert.equal(lm.table('long').get(key), mem.table('long').get(key));
+                assert.equal(lm.snapshot().get('long', key), mem.table('long').get(key));
+              }
+              assert.equal(lm.table('long').size(), mem.table('long').size());
+            } finally {
+              await lm.close();
+            }
+          },
+        ),
+        { numRuns: 25 },
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
