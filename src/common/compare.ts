@@ -25,7 +25,7 @@ export function compareValues(a: Value, b: Value): number {
     // PostgreSQL: NaN equals NaN and sorts above every other number.
     return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1;
   }
-  if (ta === 'string' && tb === 'string') return (a as string) < (b as string) ? -1 : 1;
+  if (ta === 'string' && tb === 'string') return compareStrings(a as string, b as string);
   if (ta === 'bigint' || tb === 'bigint') {
     if ((ta === 'bigint' || ta === 'number') && (tb === 'bigint' || tb === 'number')) return compareMixedInts(a as number | bigint, b as number | bigint);
   }
@@ -61,3 +61,19 @@ function compareIntervals(a: Interval, b: Interval): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+
+/**
+ * Strings in code-point order (= UTF-8 byte order, PostgreSQL's C collation). UTF-16 code-unit order differs only
+ * when a surrogate pair meets a BMP character at or above U+E000, so that case takes the slow path.
+ */
+export function compareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if ((x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff)) return (a.codePointAt(i) ?? 0) < (b.codePointAt(i) ?? 0) ? -1 : 1;
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}

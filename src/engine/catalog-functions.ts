@@ -4,9 +4,11 @@
  * Stateless: each call reads the engine/session it was created for.
  */
 import type { SqlType, Value } from '../common/types.js';
+import { Jsonb } from '../common/types.js';
+import { SqlError } from '../common/errors.js';
 import type { ResolvedFunction } from '../expr/functions.js';
 import type { Engine } from './engine.js';
-import { typeOidDisplay } from './system.js';
+import { primaryKeyIndexes, typeOidDisplay } from './system.js';
 import { formatValueText } from '../expr/text-io.js';
 import { parseArrayElements as parseArrayText } from '../plan/stream.js';
 
@@ -21,6 +23,56 @@ export const SLUICE_VERSION = '0.1.0';
 export const SERVER_VERSION = `15.0 (sluice ${SLUICE_VERSION})`;
 
 type Impl = (args: Value[]) => Value;
+
+/** Elements of an int2vector's text ('1 3') or of int array text ('{1,3}'). */
+function int2vectorElements(text: string): number[] {
+  const t = text.trim();
+  const parts = t.startsWith('{') ? parseArrayText(t) : t.split(/\s+/);
+  return parts.filter((x): x is string => x !== null && x !== '').map(Number);
+}
+
+/** PostgreSQL array text of text elements: quoted where needed, NULL for null. */
+export function formatArrayText(xs: readonly (string | null)[]): string {
+  const el = (x: string | null): string => {
+    if (x === null) return 'NULL';
+    if (x === '' || /[{},"\\\s]/.test(x) || x.toUpperCase() === 'NULL') return `"${x.replace(/[\\"]/g, (c) => '\\' + c)}"`;
+    return x;
+  };
+  return '{' + xs.map(el).join(',') + '}';
+}
+
+/** parse_ident: a possibly qualified SQL identifier split into its parts; unquoted parts fold to lower case. */
+function parseQualifiedIdent(text: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  const s = text.trim();
+  while (i <= s.length) {
+    let part = '';
+    if (s[i] === '"') {
+      i++;
+      while (i < s.length && !(s[i] === '"' && s[i + 1] !== '"')) {
+        part += s[i];
+        i += s[i] === '"' ? 2 : 1;
+      }
+      i++;
+    } else {
+      while (i < s.length && s[i] !== '.') part += s[i++];
+      part = part.trim().toLowerCase();
+    }
+    if (part === '') throw new SqlError('22023', `string is not a valid identifier: "${text}"`);
+    parts.push(part);
+    if (s[i] !== '.') break;
+    i++;
+  }
+  return parts;
+}
+
+/** A SQL value as a JSON value (json_build_object): numbers, booleans and jsonb stay typed, the rest is text. */
+function jsonOf(v: Value, t: SqlType): unknown {
+  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint') return v;
+  if (v instanceof Jsonb) return v.value;
+  return t === 'unknown' ? String(v) : formatValueText(v, t);
+}
 
 export function catalogFunctions(engine: Engine, session: SessionView): (name: string, argTypes: SqlType[]) => ResolvedFunction | null {
   const fn = (name: string, argTypes: SqlType[], returnType: SqlType, impl: Impl, strict = true): ResolvedFunction => ({ name: `__${name}`, argTypes, returnType, strict, impl: (args) => impl(args) });
@@ -86,7 +138,32 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
           return v && 'query' in v ? ` ${v.query.trim()}` : null;
         }) : null;
       case 'pg_get_indexdef':
+        // pg_get_indexdef(index_oid [, column_no, pretty]): column 0 = the CREATE INDEX statement, k = the k-th key column.
+        return n >= 1 && n <= 3 ? fn(name, ['bigint', 'integer', 'boolean'].slice(0, n) as SqlType[], 'text', (a) => {
+          const ix = primaryKeyIndexes(engine).find((x) => x.indexOid === num(a[0]));
+          if (!ix) return null;
+          const colNames = ix.attnums.map((k) => ix.table.columns[k - 1]!.name);
+          const col = n >= 2 && a[1] !== null ? num(a[1]) : 0;
+          if (col > 0) return colNames[col - 1] ?? null;
+          return `CREATE UNIQUE INDEX ${ix.name} ON public.${ix.table.name} USING btree (${colNames.join(', ')})`;
+        }, false) : null;
       case 'pg_get_constraintdef':
+        return n === 1 || n === 2 ? fn(name, ['bigint', 'boolean'].slice(0, n) as SqlType[], 'text', (a) => {
+          const ix = primaryKeyIndexes(engine).find((x) => x.constraintOid === num(a[0]));
+          return ix ? `PRIMARY KEY (${ix.attnums.map((k) => ix.table.columns[k - 1]!.name).join(', ')})` : null;
+        }) : null;
+      case 'current_schemas':
+        // The search path as array text; with implicit = true it starts with pg_catalog, as PostgreSQL's does.
+        return n === 1 ? fn(name, ['boolean'], 'text', (a) => (a[0] === true ? '{pg_catalog,public}' : '{public}')) : null;
+      case '__int2vector_position':
+        // 1-based position of an attribute number in an int2vector ('1 3') or int array ('{1,3}'), or NULL.
+        return n === 2 ? fn(name, ['text', 'integer'], 'integer', (a) => {
+          const i = int2vectorElements(String(a[0])).indexOf(num(a[1]));
+          return i < 0 ? null : i + 1;
+        }) : null;
+      case '__int2vector_member':
+        // The attribute number itself when it is in the vector, else NULL (pgjdbc's _pg_expandarray(...).x join).
+        return n === 2 ? fn(name, ['text', 'integer'], 'integer', (a) => (int2vectorElements(String(a[0])).includes(num(a[1])) ? num(a[1]) : null)) : null;
       case 'pg_get_triggerdef':
       case 'pg_get_ruledef':
         return fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'text', () => null, false);
@@ -104,6 +181,24 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
           const want = formatValueText(a[0]!, argTypes[0]!);
           return parseArrayText(String(a[1])).some((x) => x === want);
         } } : null;
+      case 'json_build_object':
+      case 'jsonb_build_object':
+        return n % 2 === 0 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'jsonb', (a) => {
+          const o: Record<string, unknown> = {};
+          for (let i = 0; i < a.length; i += 2) o[String(a[i])] = jsonOf(a[i + 1]!, argTypes[i + 1]!);
+          return new Jsonb(o);
+        }, false) : null;
+      case 'string_to_array':
+        // string_to_array(text, delimiter [, null_string]) as array text; a NULL delimiter splits into characters.
+        return n === 2 || n === 3 ? fn(name, argTypes.map(() => 'text'), 'text', (a) => {
+          if (a[0] === null) return null;
+          const str = String(a[0]);
+          if (str === '') return '{}';
+          const parts = a[1] === null ? [...str] : String(a[1]) === '' ? [str] : str.split(String(a[1]));
+          return formatArrayText(parts.map((x) => (a[2] !== undefined && a[2] !== null && x === String(a[2]) ? null : x)));
+        }, false) : null;
+      case 'parse_ident':
+        return n === 1 || n === 2 ? fn(name, n === 1 ? ['text'] : ['text', 'boolean'], 'text', (a) => formatArrayText(parseQualifiedIdent(String(a[0])))) : null;
       case 'quote_ident':
         return n === 1 ? fn(name, ['text'], 'text', (a) => (/^[a-z_][a-z0-9_$]*$/.test(String(a[0])) ? String(a[0]) : `"${String(a[0]).replace(/"/g, '""')}"`)) : null;
       case 'quote_literal':

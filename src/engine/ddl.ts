@@ -23,7 +23,7 @@ import { createDatagenSource } from '../connectors/datagen.js';
 import { createFileSource } from '../connectors/file-source.js';
 import { encodeChanges } from '../connectors/json-encoder.js';
 import type { SourceOffsets, SourceReader } from '../connectors/types.js';
-import type { Engine, SinkRuntime } from './engine.js';
+import type { Engine, SinkEpoch, SinkRuntime } from './engine.js';
 import { relationResolver } from './resolver.js';
 
 type SourceStmt = Extract<Statement, { kind: 'create_source' }>;
@@ -437,11 +437,16 @@ function startSink(engine: Engine, def: SinkDef, fresh: boolean, notices: Notice
     topic: def.options['topic']!,
     transactionalId: `sluice-sink-${def.oid}-${def.name}`,
   });
+  const stored = (engine.store.getMeta(`sink/${def.name}/pending`) as SinkEpoch[] | null | undefined) ?? [];
   const rt: SinkRuntime = {
     def,
     node,
     writer,
     pendingInitial: null,
+    pending: Array.isArray(stored) ? [...stored] : [],
+    pendingChanged: false,
+    ready: Promise.resolve(),
+    draining: false,
     messagesWritten: 0,
     lastError: null,
     encode: (changes: ChangeBatch) =>
@@ -455,21 +460,21 @@ function startSink(engine: Engine, def: SinkDef, fresh: boolean, notices: Notice
     if (contents.length) rt.pendingInitial = contents.map((row) => ({ row, weight: 1 }));
   }
   engine.sinks.set(def.name, rt);
-  writer.start().then(
-    async (lastOnTopic) => {
-      // Re-send output that was committed with an epoch but may not have reached the topic before a crash.
-      const pending = engine.store.getMeta(`sink/${def.name}/pending`) as { epoch: number; messages: { key: string | null; value: string | null }[] } | undefined;
-      if (pending && pending.epoch > lastOnTopic) {
-        await writer.writeEpoch(pending.epoch, pending.messages.map((m) => ({ key: m.key, value: m.value, headers: {} })));
-        engine.log.info('sink recovered pending epoch', { sink: def.name, epoch: pending.epoch, messages: pending.messages.length });
-      }
-      engine.log.info('sink connected', { sink: def.name });
+  // Connect and learn what the topic already has; output committed but not on the topic is re-sent, in order.
+  rt.ready = writer.start().then(
+    (lastOnTopic) => {
+      const before = rt.pending.length;
+      rt.pending = rt.pending.filter((p) => p.epoch > lastOnTopic);
+      if (rt.pending.length !== before) rt.pendingChanged = true;
+      if (rt.pending.length) engine.log.info('sink resending committed epochs', { sink: def.name, epochs: rt.pending.map((p) => p.epoch).join(',') });
+      engine.log.info('sink connected', { sink: def.name, last_epoch_on_topic: lastOnTopic });
     },
     (e) => {
       rt.lastError = String((e as Error).message ?? e);
       engine.log.error('sink failed to start', { sink: def.name, error: rt.lastError });
     },
   );
+  if (rt.pending.length) engine.drainSink(rt);
   void notices;
   return rt;
 }
@@ -517,7 +522,7 @@ function removeObject(engine: Engine, obj: CatalogObject): void {
       if (s) engine.dataflow.unwatch(s.node);
       s?.writer?.close().catch(() => undefined);
       engine.sinks.delete(obj.name);
-      engine.store.putMeta(`sink/${obj.name}/pending`, null);
+      engine.store.putMeta(`sink/${obj.name}/pending`, []);
       break;
     }
     case 'table':

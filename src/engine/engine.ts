@@ -64,10 +64,29 @@ export interface SinkRuntime {
   writer: SinkWriter | null;
   /** Changes to write in the next epoch (initial snapshot at creation). */
   pendingInitial: ChangeBatch | null;
+  /**
+   * Epochs whose output is committed in the store but not yet confirmed on the sink, oldest first. Persisted with
+   * every commit (meta `sink/<name>/pending`), written in order by the sink's drain loop, so a crash at any moment
+   * re-sends exactly what the topic lacks (the writer skips epochs already on the topic).
+   */
+  pending: SinkEpoch[];
+  /** True when `pending` shrank since the last commit (the store's copy is stale). */
+  pendingChanged: boolean;
+  /** Resolves when the writer has connected and recovered; the drain loop waits for it. */
+  ready: Promise<void>;
+  draining: boolean;
   messagesWritten: number;
   lastError: string | null;
   encode: (changes: ChangeBatch) => { key: string | null; value: string | null }[];
 }
+
+export interface SinkEpoch {
+  epoch: Epoch;
+  messages: { key: string | null; value: string | null }[];
+}
+
+/** Epochs a sink may fall behind (broker down) before sources stop being drained: bounded memory, backpressure. */
+const SINK_BACKLOG_LIMIT = 200;
 
 export interface TableRuntime {
   def: TableDef;
@@ -163,7 +182,7 @@ export class Engine {
   /** Is anything queued that an epoch would apply (changes, sink snapshots, due timers)? Sources aside. */
   private hasQueuedWork(): boolean {
     if (this.pending.size) return true;
-    for (const s of this.sinks.values()) if (s.pendingInitial) return true;
+    for (const s of this.sinks.values()) if (s.pendingInitial || s.pendingChanged) return true;
     const wake = this.dataflow.nextWakeupMicros();
     return wake !== null && wake <= this.clock.nowMicros();
   }
@@ -187,8 +206,9 @@ export class Engine {
     this.ctx.nowMicros = now;
     const epoch = this.store.committedEpoch() + 1;
     const deadLetters = this.store.table(DEAD_LETTER_TABLE);
+    const backpressure = [...this.sinks.values()].some((s) => s.pending.length >= SINK_BACKLOG_LIMIT);
     for (const s of this.sources.values()) {
-      if (!s.reader || !s.decoder) continue;
+      if (!s.reader || !s.decoder || backpressure) continue;
       const batch: ChangeBatch = [];
       for (;;) {
         const msgs = s.reader.poll(10_000);
@@ -223,34 +243,50 @@ export class Engine {
     for (const [node, batch] of this.pending) this.dataflow.push(node, batch);
     this.pending = new Map();
     const outputs = this.dataflow.step(now);
-    const sinkOutput = new Map<string, { key: string | null; value: string | null }[]>();
     for (const s of this.sinks.values()) {
       const changes: ChangeBatch = [...(s.pendingInitial ?? []), ...(outputs.get(s.node) ?? [])];
       s.pendingInitial = null;
-      if (!changes.length) continue;
-      const msgs = s.encode(changes);
-      if (!msgs.length) continue;
-      sinkOutput.set(s.def.name, msgs);
-      this.store.putMeta(`sink/${s.def.name}/pending`, { epoch, messages: msgs });
+      const msgs = changes.length ? s.encode(changes) : [];
+      if (msgs.length) s.pending.push({ epoch, messages: msgs });
+      if (msgs.length || s.pendingChanged) {
+        this.store.putMeta(`sink/${s.def.name}/pending`, s.pending);
+        s.pendingChanged = false;
+      }
     }
     this.store.putMeta('catalog', this.catalog.snapshot());
     await this.store.commitEpoch(epoch);
     this.lastEpochAtMs = Date.now();
-    for (const [name, msgs] of sinkOutput) {
-      const s = this.sinks.get(name);
-      if (!s?.writer) continue;
-      try {
-        await s.writer.writeEpoch(epoch, msgs.map((m) => ({ key: m.key, value: m.value, headers: {} })));
-        s.messagesWritten += msgs.length;
-        s.lastError = null;
-      } catch (e) {
-        s.lastError = String((e as Error).message ?? e);
-        this.log.error('sink write failed', { sink: name, epoch, error: s.lastError });
-      }
-    }
+    for (const s of this.sinks.values()) if (s.pending.length) this.drainSink(s);
     this.epochDurations.push(performance.now() - started);
     if (this.epochDurations.length > 1000) this.epochDurations.splice(0, 500);
     return true;
+  }
+
+  /** Write a sink's committed epochs in order, outside the epoch loop (a dead broker must not stall queries). */
+  drainSink(s: SinkRuntime): void {
+    if (s.draining || !s.writer) return;
+    s.draining = true;
+    const writer = s.writer;
+    (async () => {
+      await s.ready;
+      while (s.pending.length && !this.closed && this.sinks.get(s.def.name) === s) {
+        const next = s.pending[0]!;
+        try {
+          await writer.writeEpoch(next.epoch, next.messages.map((m) => ({ key: m.key, value: m.value, headers: {} })));
+        } catch (e) {
+          s.lastError = String((e as Error).message ?? e);
+          this.log.error('sink write failed', { sink: s.def.name, epoch: next.epoch, error: s.lastError });
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
+        s.pending.shift();
+        s.pendingChanged = true;
+        s.messagesWritten += next.messages.length;
+        s.lastError = null;
+      }
+    })().finally(() => {
+      s.draining = false;
+    });
   }
 
   /** Run epochs until every source has handed over what its broker has, and nothing is queued (bounded). */

@@ -13,6 +13,7 @@ import { formatValueText } from '../expr/text-io.js';
 import type { PgNode, Statement } from '../sql/ast.js';
 import { parseStatement, parsePg } from '../sql/parser.js';
 import { splitStatements } from '../sql/lexer.js';
+import { rewriteDriverQuery } from './driver-queries.js';
 import { bindQuery, type BoundQuery } from '../plan/binder.js';
 import type { LogicalPlan } from '../plan/logical.js';
 import { planDataflow } from '../plan/stream.js';
@@ -117,7 +118,7 @@ export class Session implements EngineSession, SessionView {
   }
 
   prepare(sql: string, paramTypes: readonly (SqlType | null)[]): PreparedStatement {
-    const st = parseStatement(sql);
+    const st = parseStatement(rewriteDriverQuery(sql));
     const types = [...paramTypes];
     let columns: ResultColumn[] | null = null;
     const select = st.kind === 'pg' ? selectNode(st.node) : null;
@@ -150,7 +151,7 @@ export class Session implements EngineSession, SessionView {
     this.cancelled = false;
     let st: Statement;
     try {
-      st = parseStatement(sql);
+      st = parseStatement(rewriteDriverQuery(sql));
     } catch (e) {
       this.failTransaction();
       throw e;

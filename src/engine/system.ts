@@ -20,6 +20,7 @@ export interface SystemRelation {
 export const NAMESPACE_OID = { pg_catalog: 11, public: 2200, information_schema: 13000, sluice: 13100 } as const;
 const OWNER_OID = 10;
 const DATABASE_OID = 16300;
+const BTREE_AM_OID = 403;
 
 type ColSpec = [string, SqlType];
 const cols = (spec: ColSpec[]): Column[] => spec.map(([name, type]) => ({ name, type }));
@@ -145,6 +146,33 @@ function viewDefinition(o: CatalogObject): string {
   return 'query' in o ? ` ${o.query.trim().replace(/;?\s*$/, ';')}` : '';
 }
 
+/** The unique index behind each table's PRIMARY KEY, as pg_class/pg_index/pg_constraint show it. */
+export interface PrimaryKeyIndex {
+  table: CatalogObject;
+  name: string;
+  indexOid: number;
+  constraintOid: number;
+  /** 1-based attribute numbers, in key order. */
+  attnums: number[];
+}
+
+export const PK_INDEX_OID_OFFSET = 2_000_000;
+export const PK_CONSTRAINT_OID_OFFSET = 1_000_000;
+
+export function primaryKeyIndexes(engine: Engine): PrimaryKeyIndex[] {
+  const out: PrimaryKeyIndex[] = [];
+  for (const o of engine.catalog.list('table')) {
+    if (o.kind !== 'table' || o.primaryKey.length === 0) continue;
+    out.push({ table: o, name: `${o.name}_pkey`, indexOid: o.oid + PK_INDEX_OID_OFFSET, constraintOid: o.oid + PK_CONSTRAINT_OID_OFFSET, attnums: o.primaryKey.map((i) => i + 1) });
+  }
+  return out;
+}
+
+/** int2vector text (pg_index.indkey): attribute numbers separated by spaces, e.g. '1 2'. */
+export function int2vectorText(xs: number[]): string {
+  return xs.join(' ');
+}
+
 const CONNECTORS = ['kafka', 'datagen', 'file'];
 function connectorServerOid(connector: string): number {
   return 13200 + Math.max(0, CONNECTORS.indexOf(connector));
@@ -178,6 +206,10 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
       ...relations(engine).map((o) => [
         oid(o.oid), o.name, oid(NAMESPACE_OID.public), 0n, 0n, oid(OWNER_OID), 0n, oid(o.oid), 0n, 0, -1, 0, 0n,
         o.kind === 'table' && o.primaryKey.length > 0, false, 'p', relkind(o), o.columns.length, 0, false, false, false, false, false, true, 'd', false, 0n, 0n, 0n, null, null, null,
+      ] as Row),
+      ...primaryKeyIndexes(engine).map((ix) => [
+        oid(ix.indexOid), ix.name, oid(NAMESPACE_OID.public), 0n, 0n, oid(OWNER_OID), oid(BTREE_AM_OID), oid(ix.indexOid), 0n, 0, -1, 0, 0n,
+        false, false, 'p', 'i', ix.attnums.length, 0, false, false, false, false, false, true, 'n', false, 0n, 0n, 0n, null, null, null,
       ] as Row),
       ...SYSTEM_RELATIONS.map((r) => [
         oid(r.oid), r.name, oid(NAMESPACE_OID[r.schema as keyof typeof NAMESPACE_OID]), 0n, 0n, oid(OWNER_OID), 0n, 0n, 0n, 0, -1, 0, 0n,
@@ -255,19 +287,21 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
   sys('pg_catalog', 'pg_tables', [['schemaname', 'text'], ['tablename', 'text'], ['tableowner', 'text'], ['tablespace', 'text'], ['hasindexes', 'boolean'], ['hasrules', 'boolean'], ['hastriggers', 'boolean'], ['rowsecurity', 'boolean']], (engine) =>
     engine.catalog.list('table').map((o) => ['public', o.name, 'root', null, o.kind === 'table' && o.primaryKey.length > 0, false, false, false]),
   ),
-  sys('pg_catalog', 'pg_index', [['indexrelid', 'bigint'], ['indrelid', 'bigint'], ['indnatts', 'smallint'], ['indnkeyatts', 'smallint'], ['indisunique', 'boolean'], ['indisprimary', 'boolean'], ['indisexclusion', 'boolean'], ['indimmediate', 'boolean'], ['indisclustered', 'boolean'], ['indisvalid', 'boolean'], ['indcheckxmin', 'boolean'], ['indisready', 'boolean'], ['indislive', 'boolean'], ['indisreplident', 'boolean'], ['indkey', 'text'], ['indcollation', 'text'], ['indclass', 'text'], ['indoption', 'text'], ['indexprs', 'text'], ['indpred', 'text']], () => []),
+  sys('pg_catalog', 'pg_index', [['indexrelid', 'bigint'], ['indrelid', 'bigint'], ['indnatts', 'smallint'], ['indnkeyatts', 'smallint'], ['indisunique', 'boolean'], ['indisprimary', 'boolean'], ['indisexclusion', 'boolean'], ['indimmediate', 'boolean'], ['indisclustered', 'boolean'], ['indisvalid', 'boolean'], ['indcheckxmin', 'boolean'], ['indisready', 'boolean'], ['indislive', 'boolean'], ['indisreplident', 'boolean'], ['indkey', 'text'], ['indcollation', 'text'], ['indclass', 'text'], ['indoption', 'text'], ['indexprs', 'text'], ['indpred', 'text']], (engine) =>
+    primaryKeyIndexes(engine).map((ix) => [
+      oid(ix.indexOid), oid(ix.table.oid), ix.attnums.length, ix.attnums.length, true, true, false, true, false, true, false, true, true, false,
+      int2vectorText(ix.attnums), int2vectorText(ix.attnums.map(() => 0)), int2vectorText(ix.attnums.map(() => 0)), int2vectorText(ix.attnums.map(() => 0)), null, null,
+    ]),
+  ),
   sys(
     'pg_catalog',
     'pg_constraint',
     [['oid', 'bigint'], ['conname', 'text'], ['connamespace', 'bigint'], ['contype', 'text'], ['condeferrable', 'boolean'], ['condeferred', 'boolean'], ['convalidated', 'boolean'], ['conrelid', 'bigint'], ['contypid', 'bigint'], ['conindid', 'bigint'], ['conparentid', 'bigint'], ['confrelid', 'bigint'], ['confupdtype', 'text'], ['confdeltype', 'text'], ['confmatchtype', 'text'], ['conislocal', 'boolean'], ['coninhcount', 'integer'], ['connoinherit', 'boolean'], ['conkey', 'text'], ['confkey', 'text'], ['conbin', 'text']],
     (engine) =>
-      engine.catalog
-        .list('table')
-        .filter((o) => o.kind === 'table' && o.primaryKey.length > 0)
-        .map((o) => [oid(o.oid + 1_000_000), `${o.name}_pkey`, oid(NAMESPACE_OID.public), 'p', false, false, true, oid(o.oid), 0n, 0n, 0n, 0n, ' ', ' ', ' ', true, 0, true, `{${(o.kind === 'table' ? o.primaryKey : []).map((i) => i + 1).join(',')}}`, null, null]),
+      primaryKeyIndexes(engine).map((ix) => [oid(ix.constraintOid), ix.name, oid(NAMESPACE_OID.public), 'p', false, false, true, oid(ix.table.oid), 0n, oid(ix.indexOid), 0n, 0n, ' ', ' ', ' ', true, 0, true, `{${ix.attnums.join(',')}}`, null, null]),
   ),
   sys('pg_catalog', 'pg_description', [['objoid', 'bigint'], ['classoid', 'bigint'], ['objsubid', 'integer'], ['description', 'text']], () => []),
-  sys('pg_catalog', 'pg_am', [['oid', 'bigint'], ['amname', 'text'], ['amhandler', 'text'], ['amtype', 'text']], () => [[2n, 'heap', 'heap_tableam_handler', 't']]),
+  sys('pg_catalog', 'pg_am', [['oid', 'bigint'], ['amname', 'text'], ['amhandler', 'text'], ['amtype', 'text']], () => [[2n, 'heap', 'heap_tableam_handler', 't'], [oid(BTREE_AM_OID), 'btree', 'bthandler', 'i']]),
   sys('pg_catalog', 'pg_tablespace', [['oid', 'bigint'], ['spcname', 'text'], ['spcowner', 'bigint'], ['spcacl', 'text'], ['spcoptions', 'text']], () => [[1663n, 'pg_default', oid(OWNER_OID), null, null]]),
   sys('pg_catalog', 'pg_proc', [['oid', 'bigint'], ['proname', 'text'], ['pronamespace', 'bigint'], ['proowner', 'bigint'], ['prokind', 'text'], ['prorettype', 'bigint'], ['proargtypes', 'text'], ['prosrc', 'text']], () => []),
   sys('pg_catalog', 'pg_inherits', [['inhrelid', 'bigint'], ['inhparent', 'bigint'], ['inhseqno', 'integer'], ['inhdetachpending', 'boolean']], () => []),
@@ -288,7 +322,7 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
   sys('pg_catalog', 'pg_enum', [['oid', 'bigint'], ['enumtypid', 'bigint'], ['enumsortorder', 'real'], ['enumlabel', 'text']], () => []),
   sys('pg_catalog', 'pg_range', [['rngtypid', 'bigint'], ['rngsubtype', 'bigint']], () => []),
   sys('pg_catalog', 'pg_operator', [['oid', 'bigint'], ['oprname', 'text'], ['oprnamespace', 'bigint'], ['oprleft', 'bigint'], ['oprright', 'bigint'], ['oprresult', 'bigint']], () => []),
-  sys('pg_catalog', 'pg_sequence', [['seqrelid', 'bigint'], ['seqtypid', 'bigint']], () => []),
+  sys('pg_catalog', 'pg_sequence', [['seqrelid', 'bigint'], ['seqtypid', 'bigint'], ['seqstart', 'bigint'], ['seqincrement', 'bigint'], ['seqmax', 'bigint'], ['seqmin', 'bigint'], ['seqcache', 'bigint'], ['seqcycle', 'boolean']], () => []),
   sys('pg_catalog', 'pg_locks', [['locktype', 'text'], ['relation', 'bigint'], ['pid', 'integer'], ['mode', 'text'], ['granted', 'boolean']], () => []),
   // Sources and sinks appear as foreign tables whose server is their connector, so `\d source` shows the options.
   sys('pg_catalog', 'pg_foreign_table', [['ftrelid', 'bigint'], ['ftserver', 'bigint'], ['ftoptions', 'text']], (engine) =>

@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import type { Epoch } from '../common/changes.js';
 import { SqlError, SQLSTATE } from '../common/errors.js';
 import { fsError, lockDataDir, prepareDataDir, type DataDirLock } from './data-dir.js';
-import { decodeKey, encodeKeyString } from './key-codec.js';
+import { encodeKeyString } from './key-codec.js';
+import { LmdbRangeSource, type ReadTxn } from './lmdb-range.js';
 import { LruCache } from './lru-cache.js';
 import { OrderedCursor, OrderedMap } from './ordered-map.js';
 import { EMPTY_SOURCE, encodedBounds, mergeScan, TOMBSTONE, type PeekSource, type Tombstone } from './scan.js';
 import type { KeyRange, StateKey, StateSnapshot, StateStore, StateTable, StateValue } from './store.js';
 import { decodeValue, encodeValue } from './value-codec.js';
-import { decodeEntry, decodeEntryValueFor, encodeEntryValue, mayMisorder, PREFIX_ROOM, storageBound, storageKey } from './lmdb-entry.js';
+import { decodeEntryValueFor, encodeEntryValue, storageKey } from './lmdb-entry.js';
 
 export interface LmdbStoreOptions {
   /** Read cache capacity in entries (committed values, including "absent"); default 100 000; 0 disables. */
@@ -28,7 +29,6 @@ export interface LmdbStoreOptions {
 }
 
 type Bytes = Buffer;
-type ReadTxn = ReturnType<RootDatabase['useReadTransaction']>;
 const ABSENT: unique symbol = Symbol('sluice.state.absent');
 type Cached = StateValue | typeof ABSENT;
 
@@ -41,108 +41,6 @@ function tableHead(id: number): Bytes {
   const b = Buffer.allocUnsafe(4);
   b.writeUInt32BE(id, 0);
   return b;
-}
-
-interface RangeEntry {
-  key: Bytes;
-  value: Bytes;
-}
-
-const GROUP_PREFIX = 4 + PREFIX_ROOM;
-
-/**
- * Committed entries of one table from LMDB, decoded, as a peekable source in key order. Entries whose storage
- * keys may be out of key order (long keys sharing a prefix, see lmdb-entry.ts) are read as a group and sorted.
- */
-class LmdbRangeSource implements PeekSource<StateValue> {
-  private readonly it: Iterator<RangeEntry> | null;
-  private readonly queue: [string, StateKey, StateValue][] = [];
-  private lookahead: RangeEntry | undefined;
-  private done = false;
-
-  /** `bounds` are encoded keys without the table head. */
-  constructor(
-    db: Database<Bytes, Bytes>,
-    headStr: string,
-    bounds: { low: string; high: string },
-    private readonly reverse: boolean,
-    transaction?: ReadTxn,
-  ) {
-    if (bounds.low >= bounds.high) {
-      this.it = null;
-      this.done = true;
-      return;
-    }
-    const low = storageBound(headStr, bounds.low, 'low');
-    const high = storageBound(headStr, bounds.high, 'high');
-    const opts = reverse
-      ? { start: high, end: low, reverse: true, exclusiveStart: true, inclusiveEnd: true }
-      : { start: low, end: high };
-    const iterable = db.getRange(transaction ? { ...opts, transaction } : opts) as Iterable<RangeEntry>;
-    this.it = iterable[Symbol.iterator]();
-  }
-
-  peek(): [string, StateKey, StateValue] | undefined {
-    if (this.queue.length === 0) this.fill();
-    return this.queue[0];
-  }
-
-  advance(): void {
-    if (this.queue.length === 0) this.fill();
-    this.queue.shift();
-  }
-
-  close(): void {
-    if (!this.done) {
-      this.done = true;
-      this.it?.return?.();
-    }
-  }
-
-  private nextRaw(): RangeEntry | undefined {
-    const la = this.lookahead;
-    if (la !== undefined) {
-      this.lookahead = undefined;
-      return la;
-    }
-    if (this.done) return undefined;
-    const r = this.it!.next();
-    if (r.done) {
-      this.done = true;
-      return undefined;
-    }
-    return r.value;
-  }
-
-  private decoded(raw: RangeEntry): [string, StateKey, StateValue] {
-    const { ks, value } = decodeEntry(raw.key, raw.value);
-    const key = raw.key.length - 4 === ks.length ? decodeKey(raw.key, 4) : decodeKey(Buffer.from(ks, 'latin1'));
-    return [ks, key, value];
-  }
-
-  private fill(): void {
-    const raw = this.nextRaw();
-    if (raw === undefined) return;
-    const first = this.decoded(raw);
-    if (!mayMisorder(raw.key)) {
-      this.queue.push(first);
-      return;
-    }
-    const prefix = Buffer.from(raw.key.subarray(0, GROUP_PREFIX));
-    const group = [first];
-    for (;;) {
-      const nx = this.nextRaw();
-      if (nx === undefined) break;
-      if (!mayMisorder(nx.key) || !prefix.equals(nx.key.subarray(0, GROUP_PREFIX))) {
-        this.lookahead = nx;
-        break;
-      }
-      group.push(this.decoded(nx));
-    }
-    const dir = this.reverse ? -1 : 1;
-    group.sort((a, b) => (a[0] < b[0] ? -dir : a[0] > b[0] ? dir : 0));
-    this.queue.push(...group);
-  }
 }
 
 export class LmdbTable implements StateTable {
@@ -455,12 +353,12 @@ export class LmdbStore implements StateStore {
   readCommitted(t: LmdbTable, ks: string): StateValue | undefined {
     const full = t.headStr + ks;
     if (this.cache.maxEntries <= 0) {
-      const buf = this.data.getBinaryFast(storageKey(t.headStr, ks));
+      const buf = this.data.getBinary(storageKey(t.headStr, ks));
       return buf === undefined ? undefined : decodeEntryValueFor(ks, buf);
     }
     const hit = this.cache.get(full);
     if (hit !== undefined) return hit === ABSENT ? undefined : hit;
-    const buf = this.data.getBinaryFast(storageKey(t.headStr, ks));
+    const buf = this.data.getBinary(storageKey(t.headStr, ks));
     const v = buf === undefined ? undefined : decodeEntryValueFor(ks, buf);
     this.cache.set(full, v === undefined ? ABSENT : v);
     return v;

@@ -12,7 +12,7 @@ import { Numeric } from '../../src/common/numeric.js';
 import type { Row, SqlType, Value } from '../../src/common/types.js';
 import { assertSameRows, withOracle, type TextRow } from '../harness/pg-oracle.js';
 
-const RUNS = Math.max(5, Math.round(Number(process.env.SLUICE_PROPERTY_RUNS ?? 10000) / 500));
+const RUNS = Math.max(5, Math.round(Number(process.env.SLUICE_PROPERTY_RUNS ?? 20000) / 1000));
 
 // rows: (k integer, v integer, n numeric, s text)
 const rowArb = fc.tuple(

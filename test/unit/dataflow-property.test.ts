@@ -16,7 +16,7 @@ import { Numeric } from '../../src/common/numeric.js';
 import { compareValues } from '../../src/common/compare.js';
 import { rowKey, valueKey } from '../../src/common/rowkey.js';
 
-const RUNS = Number(process.env.SLUICE_PROPERTY_RUNS ?? 10000);
+const RUNS = Number(process.env.SLUICE_PROPERTY_RUNS ?? 20000);
 
 // ------------------------------------------------------------------ the integer view every closure uses
 
