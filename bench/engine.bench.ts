@@ -3,12 +3,12 @@
  * sink) in a real in-memory engine, one epoch per batch; then the PostgreSQL peer (same rows, plain views
  * re-queried after each batch) and the ratio. Prints numbers, asserts nothing (benchmarks are not tests).
  * Run: node --expose-gc --import tsx bench/engine.bench.ts [--quick|--full] [--events N] [--epoch N] [--eps N]
- *      [--modes tables,sources] [--what-if] [--peer-events N | --no-peer] [--profile DIR] [--json FILE]
+ *      [--modes tables,sources] [--what-if] [--per-view] [--peer-events N | --no-peer] [--profile DIR] [--json FILE]
  * --what-if adds a run with operator state kept out of the store (a proposed engine change, see docs/benchmarks.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { ARTICLE_VIEWS } from './lib/article.js';
 import { runEngine, type EngineRunResult, type InputMode } from './lib/engine-run.js';
 import { runPostgresPeer, type PeerResult } from './lib/pg-peer.js';
@@ -31,7 +31,7 @@ const WHAT_IF = has('--what-if');
 const TARGET = 400_000;
 
 console.log(`engine bench (${full ? 'full' : 'quick'}): ${fmtInt(EVENTS)} events in epochs of ${fmtInt(EPOCH)}, ${EPS} events/s of event time per stream`);
-console.log(`machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString()}`);
+console.log(`machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, ${new Date().toISOString()}`);
 
 let t = performance.now();
 const wl = buildWorkload({ events: EVENTS, epochEvents: EPOCH, eventsPerSecond: EPS, seed: 42 });
@@ -58,6 +58,17 @@ for (const run of runs) {
   engineResults.push(r);
   printEngine(r);
   if (profilePath) console.log(`  CPU profile of the timed part: ${profilePath}`);
+}
+
+if (has('--per-view')) {
+  // Cost of each view on its own (sources, state in the store as today): a view's inputs are created with it.
+  const sets: string[][] = [['brute_force_detections'], ['suspicious_process_chains'], ['recently_blocked_ips'], ['recently_blocked_ips', 'auth_from_blocked_ip'], [...ARTICLE_VIEWS]];
+  console.log(`\n[per view: input via sources, ${fmtInt(wl.events)} events]`);
+  console.log(`  ${'views'.padEnd(58)} ${'events/CPU-s'.padStart(12)} ${'µs/event'.padStart(9)} ${'heap growth MiB'.padStart(16)}`);
+  for (const views of sets) {
+    const r = await runEngine('sources', wl, { views });
+    console.log(`  ${views.join(' + ').padEnd(58)} ${fmtInt(r.events / r.cpuSeconds).padStart(12)} ${((r.cpuSeconds * 1e6) / r.events).toFixed(2).padStart(9)} ${(r.memAfter.heapUsedMiB - r.memBefore.heapUsedMiB).toFixed(0).padStart(16)}`);
+  }
 }
 
 let peer: PeerResult | null = null;

@@ -1,6 +1,6 @@
 /**
  * Summarise a V8 .cpuprofile (from node --cpu-prof): the top functions by self time, and by inclusive time for
- * frames under a given path fragment. Stateless. Run: node --import tsx bench/lib/cpuprofile-top.ts FILE [N] [--under src/]
+ * frames under a given path fragment, leaving out idle time and the profiler's own inspector calls. Stateless. Run: node --import tsx bench/lib/cpuprofile-top.ts FILE [N] [--under src/]
  */
 import { readFileSync } from 'node:fs';
 
@@ -29,12 +29,18 @@ const label = (n: ProfileNode): string => {
 };
 const self = new Map<string, number>();
 const incl = new Map<string, number>();
+/** Samples inside the profiler's own inspector calls, and idle time, are not the benchmark's. */
+const isOverhead = (n: ProfileNode | undefined): boolean => {
+  if (n?.callFrame.functionName === '(idle)') return true;
+  for (; n; n = byId.get(parent.get(n.id) ?? -1)) if (n.callFrame.url === 'node:inspector') return true;
+  return false;
+};
 let total = 0;
 for (let i = 0; i < p.samples.length; i++) {
   const dt = p.timeDeltas[i] ?? 0;
-  total += dt;
   let n = byId.get(p.samples[i]!);
-  if (!n) continue;
+  if (!n || isOverhead(n)) continue;
+  total += dt;
   self.set(label(n), (self.get(label(n)) ?? 0) + dt);
   const seen = new Set<string>();
   for (; n; n = byId.get(parent.get(n.id) ?? -1)) {

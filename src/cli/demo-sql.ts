@@ -5,13 +5,13 @@
 export const DEMO_SOURCES = `
 CREATE SOURCE IF NOT EXISTS auth_events (
     event_id VARCHAR, user_id VARCHAR, source_ip VARCHAR, event_type VARCHAR, event_time TIMESTAMPTZ
-) WITH (connector = 'datagen', stream = 'auth_events', rate = '200', seed = '1') FORMAT PLAIN ENCODE JSON;
+) WITH (connector = 'datagen', stream = 'auth_events', rate = '50', seed = '1', backfill.minutes = '30') FORMAT PLAIN ENCODE JSON;
 CREATE SOURCE IF NOT EXISTS firewall_logs (
     log_id VARCHAR, src_ip VARCHAR, dst_ip VARCHAR, dst_port INT, action VARCHAR, bytes BIGINT, log_time TIMESTAMPTZ
-) WITH (connector = 'datagen', stream = 'firewall_logs', rate = '200', seed = '2') FORMAT PLAIN ENCODE JSON;
+) WITH (connector = 'datagen', stream = 'firewall_logs', rate = '50', seed = '2', backfill.minutes = '30') FORMAT PLAIN ENCODE JSON;
 CREATE SOURCE IF NOT EXISTS process_events (
     event_id VARCHAR, host_id VARCHAR, parent_pid INT, child_pid INT, process_name VARCHAR, command_line VARCHAR, event_time TIMESTAMPTZ
-) WITH (connector = 'datagen', stream = 'process_events', rate = '100', seed = '3') FORMAT PLAIN ENCODE JSON;
+) WITH (connector = 'datagen', stream = 'process_events', rate = '25', seed = '3', backfill.minutes = '30') FORMAT PLAIN ENCODE JSON;
 `;
 
 export const DEMO_VIEWS = `

@@ -66,7 +66,13 @@ export function createDatagenSource(opts: DatagenSourceOptions): DatagenSource {
 
   function available(): number {
     if (!running) return 0;
-    const due = unlimitedRate ? limit : Math.min(limit, base + Math.floor(((clock.nowMicros() - startedAt) * opts.ratePerSecond) / 1e6));
+    // With a start time, events are due when their event time arrives (a start in the past backfills at once);
+    // without one, the rate counts from start().
+    const due = unlimitedRate
+      ? limit
+      : opts.startMicros !== undefined
+        ? Math.min(limit, Math.floor(((clock.nowMicros() - opts.startMicros) * opts.ratePerSecond) / 1e6) + 1)
+        : Math.min(limit, base + Math.floor(((clock.nowMicros() - startedAt) * opts.ratePerSecond) / 1e6));
     return Math.max(0, due - next);
   }
 

@@ -57,7 +57,7 @@ const SOURCE_OPTIONS: Record<string, { required: string[]; allowed: string[] }> 
     required: ['topic', 'properties.bootstrap.server'],
     allowed: ['topic', 'properties.bootstrap.server', 'scan.startup.mode', 'scan.startup.timestamp.millis', 'group.id.prefix'],
   },
-  datagen: { required: ['stream'], allowed: ['stream', 'rate', 'seed', 'datagen.rows.per.second', 'datagen.seed'] },
+  datagen: { required: ['stream'], allowed: ['stream', 'rate', 'seed', 'backfill.minutes', 'datagen.rows.per.second', 'datagen.seed'] },
   file: { required: ['path'], allowed: ['path'] },
 };
 
@@ -172,8 +172,9 @@ function makeReader(engine: Engine, def: SourceDef): SourceReader {
         stream: o['stream'] as 'auth_events' | 'firewall_logs' | 'process_events',
         ratePerSecond: Number(o['rate'] ?? o['datagen.rows.per.second'] ?? 100),
         seed: Number(o['seed'] ?? o['datagen.seed'] ?? 1),
-        // Event times start when the source is created, so NOW()-relative views see recent events.
-        startMicros: def.createdAtMs * 1000,
+        // Event times start when the source is created (minus an optional backfill, generated at once), so
+        // NOW()-relative views see recent events; an event is emitted when its event time arrives.
+        startMicros: (def.createdAtMs - Number(o['backfill.minutes'] ?? 0) * 60_000) * 1000,
       });
     case 'file':
       return createFileSource({ path: safeDataPath(engine, o['path']!) });
