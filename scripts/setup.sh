@@ -21,6 +21,23 @@ if ! command -v kcat > /dev/null 2>&1; then
   fi
 fi
 
+# 1b. Real client libraries for compatibility tests: psycopg2 + SQLAlchemy (Superset's path, Debian packages) and
+#     pgjdbc (DBeaver/DataGrip/Metabase's path, Maven Central).
+if ! /usr/bin/python3 -c 'import psycopg2, sqlalchemy' > /dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    sluice_say "installing python3-psycopg2 python3-sqlalchemy (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq > /dev/null
+    apt-get install -y -qq python3-psycopg2 python3-sqlalchemy > /dev/null
+  else
+    sluice_say "warning: python3-psycopg2/python3-sqlalchemy missing and this is not root"
+  fi
+fi
+if [ ! -f "$HOME/.m2/repository/org/postgresql/postgresql/42.7.13/postgresql-42.7.13.jar" ]; then
+  sluice_say "fetching pgjdbc 42.7.13 (Maven Central)"
+  mvn -B -q dependency:get -Dartifact=org.postgresql:postgresql:42.7.13 -Dtransitive=false > /dev/null
+fi
+
 # 2. The article's kafka:9092 must resolve to the local broker.
 sluice_hosts_alias || true
 

@@ -13,6 +13,8 @@ import { ISOLATION, KafkaPartitionClient, kafkaLogCreator, type ConnectorLog } f
 import type { ConnectorState, ConnectorStatus, PartitionStatus, SinkMessage, SinkWriter } from './types.js';
 
 export const EPOCH_HEADER = 'sluice-epoch';
+/** Which writer (its transactional id) wrote a record: only its own records tell a sink what it already wrote. */
+export const WRITER_HEADER = 'sluice-writer';
 
 export interface KafkaSinkOptions {
   brokers: string[];
@@ -37,7 +39,7 @@ export class SinkClosedError extends Error {
  * The highest `sluice-epoch` header among read_committed records of `topic` (0 if none), reading each
  * partition backwards in growing windows from its last stable offset until a stamped record is found.
  */
-export async function readLastEpoch(client: KafkaPartitionClient, topic: string): Promise<{ epoch: Epoch; partitions: PartitionStatus[] }> {
+export async function readLastEpoch(client: KafkaPartitionClient, topic: string, writer?: string): Promise<{ epoch: Epoch; partitions: PartitionStatus[] }> {
   let parts: number[];
   try {
     parts = await client.partitions(topic);
@@ -57,7 +59,7 @@ export async function readLastEpoch(client: KafkaPartitionClient, topic: string)
     let window = 16n;
     while (to > lo) {
       const from = to - window > lo ? to - window : lo;
-      const found = await maxEpochIn(client, topic, p, from, to);
+      const found = await maxEpochIn(client, topic, p, from, to, writer);
       if (found !== null) {
         if (found > best) best = found;
         break;
@@ -69,7 +71,7 @@ export async function readLastEpoch(client: KafkaPartitionClient, topic: string)
   return { epoch: best, partitions };
 }
 
-async function maxEpochIn(client: KafkaPartitionClient, topic: string, partition: number, from: bigint, to: bigint): Promise<number | null> {
+async function maxEpochIn(client: KafkaPartitionClient, topic: string, partition: number, from: bigint, to: bigint, writer?: string): Promise<number | null> {
   let pos = from;
   let best: number | null = null;
   while (pos < to) {
@@ -78,6 +80,7 @@ async function maxEpochIn(client: KafkaPartitionClient, topic: string, partition
     for (const rec of r.records) {
       if (BigInt(rec.offset) >= to) break;
       const h = rec.headers[EPOCH_HEADER];
+      if (writer !== undefined && rec.headers[WRITER_HEADER] !== writer) continue;
       if (h !== undefined && /^\d+$/.test(h)) best = Math.max(best ?? 0, Number(h));
     }
     pos = r.nextOffset;
@@ -210,7 +213,7 @@ class KafkaSink implements SinkWriter {
     });
     try {
       await reader.connect();
-      const { epoch, partitions } = await readLastEpoch(reader, this.opts.topic);
+      const { epoch, partitions } = await readLastEpoch(reader, this.opts.topic, this.opts.transactionalId);
       this.partitions = partitions;
       if (epoch > this.lastEpoch) this.lastEpoch = epoch;
     } finally {
@@ -229,7 +232,7 @@ class KafkaSink implements SinkWriter {
         await txn.send({
           topic: this.opts.topic,
           acks: -1,
-          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers, [EPOCH_HEADER]: epochText } })),
+          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers, [EPOCH_HEADER]: epochText, [WRITER_HEADER]: this.opts.transactionalId } })),
         });
       }
       await txn.commit();

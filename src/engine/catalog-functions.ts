@@ -8,7 +8,7 @@ import { Jsonb } from '../common/types.js';
 import { SqlError } from '../common/errors.js';
 import type { ResolvedFunction } from '../expr/functions.js';
 import type { Engine } from './engine.js';
-import { primaryKeyIndexes, typeOidDisplay } from './system.js';
+import { indexDefinition, keyColumnNames, primaryKeyIndexes, typeOidDisplay } from './system.js';
 import { formatValueText } from '../expr/text-io.js';
 import { parseArrayElements as parseArrayText } from '../plan/stream.js';
 
@@ -142,15 +142,13 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
         return n >= 1 && n <= 3 ? fn(name, ['bigint', 'integer', 'boolean'].slice(0, n) as SqlType[], 'text', (a) => {
           const ix = primaryKeyIndexes(engine).find((x) => x.indexOid === num(a[0]));
           if (!ix) return null;
-          const colNames = ix.attnums.map((k) => ix.table.columns[k - 1]!.name);
           const col = n >= 2 && a[1] !== null ? num(a[1]) : 0;
-          if (col > 0) return colNames[col - 1] ?? null;
-          return `CREATE UNIQUE INDEX ${ix.name} ON public.${ix.table.name} USING btree (${colNames.join(', ')})`;
+          return col > 0 ? keyColumnNames(ix)[col - 1] ?? null : indexDefinition(ix);
         }, false) : null;
       case 'pg_get_constraintdef':
         return n === 1 || n === 2 ? fn(name, ['bigint', 'boolean'].slice(0, n) as SqlType[], 'text', (a) => {
           const ix = primaryKeyIndexes(engine).find((x) => x.constraintOid === num(a[0]));
-          return ix ? `PRIMARY KEY (${ix.attnums.map((k) => ix.table.columns[k - 1]!.name).join(', ')})` : null;
+          return ix ? `PRIMARY KEY (${keyColumnNames(ix).join(', ')})` : null;
         }) : null;
       case 'current_schemas':
         // The search path as array text; with implicit = true it starts with pg_catalog, as PostgreSQL's does.
@@ -161,6 +159,9 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
           const i = int2vectorElements(String(a[0])).indexOf(num(a[1]));
           return i < 0 ? null : i + 1;
         }) : null;
+      case '__int2vector_element':
+        // int2vector subscript (0-based, as PostgreSQL's int2vector is).
+        return n === 2 ? fn(name, ['text', 'integer'], 'smallint', (a) => int2vectorElements(String(a[0]))[num(a[1])] ?? null) : null;
       case '__int2vector_member':
         // The attribute number itself when it is in the vector, else NULL (pgjdbc's _pg_expandarray(...).x join).
         return n === 2 ? fn(name, ['text', 'integer'], 'integer', (a) => (int2vectorElements(String(a[0])).includes(num(a[1])) ? num(a[1]) : null)) : null;
@@ -228,6 +229,11 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
         return n === 1 ? fn(name, ['bigint'], 'bigint', () => 0n) : null;
       case 'pg_size_pretty':
         return n === 1 ? fn(name, ['bigint'], 'text', (a) => `${String(a[0])} bytes`) : null;
+      case 'pg_stat_get_numscans':
+      case 'pg_stat_get_tuples_returned':
+      case 'pg_stat_get_tuples_fetched':
+        // Index statistics (DBeaver's index list): sluice keeps none.
+        return n === 1 ? fn(name, ['bigint'], 'bigint', () => 0n) : null;
       case 'txid_current':
         return n === 0 ? fn(name, [], 'bigint', () => BigInt(engine.epoch)) : null;
       case 'inet_server_addr':

@@ -433,16 +433,18 @@ function startSink(engine: Engine, def: SinkDef, fresh: boolean, notices: Notice
   const keys = keyIndices(def);
   const format = def.format as 'plain' | 'upsert' | 'debezium';
   const forceAppendOnly = def.formatOptions['force_append_only'] === 'true';
+  const writerId = `sluice-${engine.instanceId}-sink-${def.oid}`;
   const writer = createKafkaSink({
     brokers: def.options['properties.bootstrap.server']!.split(',').map((b) => b.trim()),
     topic: def.options['topic']!,
-    transactionalId: `sluice-sink-${def.oid}-${def.name}`,
+    transactionalId: writerId,
   });
   const stored = (engine.store.getMeta(`sink/${def.name}/pending`) as SinkEpoch[] | null | undefined) ?? [];
   const rt: SinkRuntime = {
     def,
     node,
     writer,
+    writerId,
     pendingInitial: null,
     pending: Array.isArray(stored) ? [...stored] : [],
     pendingChanged: false,
@@ -532,10 +534,7 @@ function removeObject(engine: Engine, obj: CatalogObject): void {
     default:
       break;
   }
-  if (ids.length) {
-    engine.dataflow.removeNodes(ids);
-    for (const id of ids) engine.nodeIds.delete(id);
-  }
+  if (ids.length) engine.removeNodes(ids);
   engine.catalog.remove(obj.name);
 }
 

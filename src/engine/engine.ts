@@ -10,7 +10,7 @@ import { SystemClock, type Clock } from '../common/clock.js';
 import type { ChangeBatch, Epoch } from '../common/changes.js';
 import type { Row, Value } from '../common/types.js';
 import { Catalog, type CatalogObject, type CatalogSnapshot, type SinkDef, type SourceDef, type TableDef } from '../catalog/catalog.js';
-import { Dataflow } from '../dataflow/graph.js';
+import { Dataflow, inputsOf } from '../dataflow/graph.js';
 import type { NodeId, NodeSpec } from '../dataflow/spec.js';
 import type { EvalContext } from '../expr/functions.js';
 import { MemoryStore } from '../state/memory-store.js';
@@ -21,6 +21,7 @@ import type { EngineSession, SessionOptions } from './api.js';
 import { createLogger, type Logger } from './log.js';
 import { Session } from './session.js';
 import { rowKey } from '../common/rowkey.js';
+import { randomBytes } from 'node:crypto';
 
 export interface EngineOptions {
   /** Directory for durable state (LMDB). null/undefined → in-memory state (lost on exit). */
@@ -62,6 +63,8 @@ export interface SinkRuntime {
   /** Node whose deltas the sink writes (the relation's materialize node). */
   node: NodeId;
   writer: SinkWriter | null;
+  /** The writer's transactional id; every message it writes carries it in the `sluice-writer` header. */
+  writerId: string;
   /** Changes to write in the next epoch (initial snapshot at creation). */
   pendingInitial: ChangeBatch | null;
   /**
@@ -108,6 +111,8 @@ const DEAD_LETTER_RAW_LIMIT = 1024;
 
 export class Engine {
   readonly catalog: Catalog;
+  /** Random id of this data directory (or of this in-memory run): names its Kafka transactional ids. */
+  readonly instanceId: string;
   readonly dataflow: Dataflow;
   readonly sources = new Map<string, SourceRuntime>();
   readonly sinks = new Map<string, SinkRuntime>();
@@ -135,7 +140,11 @@ export class Engine {
     readonly dataDir: string | null,
   ) {
     this.catalog = Catalog.fromSnapshot(store.getMeta('catalog') as CatalogSnapshot | undefined);
-    this.dataflow = new Dataflow(store);
+    const id = store.getMeta('instance_id');
+    this.instanceId = typeof id === 'string' ? id : randomBytes(6).toString('hex');
+    if (id === undefined) store.putMeta('instance_id', this.instanceId);
+    // Without a data directory nothing is ever read back, so operators keep their state in memory only.
+    this.dataflow = new Dataflow(store, { persistState: dataDir !== null });
   }
 
   static async create(opts: EngineOptions = {}): Promise<Engine> {
@@ -208,7 +217,7 @@ export class Engine {
     const deadLetters = this.store.table(DEAD_LETTER_TABLE);
     const backpressure = [...this.sinks.values()].some((s) => s.pending.length >= SINK_BACKLOG_LIMIT);
     for (const s of this.sources.values()) {
-      if (!s.reader || !s.decoder || backpressure) continue;
+      if (!s.reader || !s.decoder || backpressure || !this.hasReaders(s.inputNode)) continue;
       const batch: ChangeBatch = [];
       for (;;) {
         const msgs = s.reader.poll(10_000);
@@ -304,7 +313,7 @@ export class Engine {
   caughtUp(): boolean {
     if (this.hasQueuedWork()) return false;
     for (const s of this.sources.values()) {
-      if (!s.reader) continue;
+      if (!s.reader || !this.hasReaders(s.inputNode)) continue;
       const st = s.reader.status();
       if (st.state !== 'running') return false;
       for (const p of st.partitions) {
@@ -357,9 +366,33 @@ export class Engine {
   /** Ids of every node in the dataflow, for DROP to find an object's nodes. */
   readonly nodeIds = new Set<NodeId>();
 
+  /** How many nodes read each node: a source with no reader is not polled (it stores nothing, so reading it
+   * before a view exists would drop rows; RisingWave also starts a source with its first view). */
+  private readonly readers = new Map<NodeId, number>();
+
   addNodes(nodes: NodeSpec[]): void {
     this.dataflow.addNodes(nodes);
-    for (const n of nodes) this.nodeIds.add(n.id);
+    for (const n of nodes) {
+      this.nodeIds.add(n.id);
+      this.specs.set(n.id, n);
+      for (const i of inputsOf(n)) this.readers.set(i, (this.readers.get(i) ?? 0) + 1);
+    }
+  }
+
+  removeNodes(ids: NodeId[]): void {
+    const specs = ids.map((id) => this.specs.get(id)).filter((x): x is NodeSpec => x !== undefined);
+    this.dataflow.removeNodes(ids);
+    for (const n of specs) for (const i of inputsOf(n)) this.readers.set(i, (this.readers.get(i) ?? 1) - 1);
+    for (const id of ids) {
+      this.nodeIds.delete(id);
+      this.specs.delete(id);
+    }
+  }
+
+  private readonly specs = new Map<NodeId, NodeSpec>();
+
+  hasReaders(node: NodeId): boolean {
+    return (this.readers.get(node) ?? 0) > 0;
   }
 
   tableRowKey(t: TableRuntime, row: Row): string {

@@ -168,6 +168,15 @@ export function primaryKeyIndexes(engine: Engine): PrimaryKeyIndex[] {
   return out;
 }
 
+export function keyColumnNames(ix: PrimaryKeyIndex): string[] {
+  return ix.attnums.map((k) => ix.table.columns[k - 1]!.name);
+}
+
+/** What pg_get_indexdef and pg_indexes.indexdef show for a primary key's index. */
+export function indexDefinition(ix: PrimaryKeyIndex): string {
+  return `CREATE UNIQUE INDEX ${ix.name} ON public.${ix.table.name} USING btree (${keyColumnNames(ix).join(', ')})`;
+}
+
 /** int2vector text (pg_index.indkey): attribute numbers separated by spaces, e.g. '1 2'. */
 export function int2vectorText(xs: number[]): string {
   return xs.join(' ');
@@ -293,6 +302,9 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
       int2vectorText(ix.attnums), int2vectorText(ix.attnums.map(() => 0)), int2vectorText(ix.attnums.map(() => 0)), int2vectorText(ix.attnums.map(() => 0)), null, null,
     ]),
   ),
+  sys('pg_catalog', 'pg_indexes', [['schemaname', 'text'], ['tablename', 'text'], ['indexname', 'text'], ['tablespace', 'text'], ['indexdef', 'text']], (engine) =>
+    primaryKeyIndexes(engine).map((ix) => ['public', ix.table.name, ix.name, null, indexDefinition(ix)]),
+  ),
   sys(
     'pg_catalog',
     'pg_constraint',
@@ -381,10 +393,10 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
   sys('sluice', 'dead_letters', [['source', 'text'], ['partition', 'integer'], ['offset', 'bigint'], ['kafka_timestamp', 'timestamptz'], ['error', 'text'], ['raw', 'text'], ['received_at', 'timestamptz']], (engine) =>
     engine.deadLetterRows().map((d) => [d.source, d.partition, BigInt(d.offset), d.kafkaTimestampMs === null ? null : d.kafkaTimestampMs * 1000, d.error, d.raw, d.atMs * 1000]),
   ),
-  sys('sluice', 'sinks', [['name', 'text'], ['connector', 'text'], ['topic', 'text'], ['format', 'text'], ['status', 'text'], ['last_error', 'text'], ['messages_written', 'bigint'], ['last_epoch', 'bigint']], (engine) =>
+  sys('sluice', 'sinks', [['name', 'text'], ['connector', 'text'], ['topic', 'text'], ['format', 'text'], ['status', 'text'], ['last_error', 'text'], ['messages_written', 'bigint'], ['last_epoch', 'bigint'], ['pending_epochs', 'integer'], ['writer_id', 'text']], (engine) =>
     [...engine.sinks.values()].map((s) => {
       const st = s.writer?.status();
-      return [s.def.name, s.def.connector, s.def.options['topic'] ?? null, s.def.format, st?.state ?? 'stopped', st?.lastError ?? s.lastError, BigInt(st?.messagesWritten ?? s.messagesWritten), BigInt(st?.lastEpoch ?? 0)];
+      return [s.def.name, s.def.connector, s.def.options['topic'] ?? null, s.def.format, st?.state ?? 'stopped', st?.lastError ?? s.lastError, BigInt(st?.messagesWritten ?? s.messagesWritten), BigInt(st?.lastEpoch ?? 0), s.pending.length, s.writerId];
     }),
   ),
   sys('sluice', 'views', [['name', 'text'], ['kind', 'text'], ['status', 'text'], ['rows', 'bigint'], ['state_entries', 'bigint'], ['eval_errors', 'bigint'], ['last_eval_error', 'text'], ['definition', 'text']], (engine) =>

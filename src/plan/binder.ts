@@ -17,6 +17,7 @@ import { Numeric } from '../common/numeric.js';
 import { columnsUsed, exprText, mentionsNow, sameExpr, type BoundExpr } from './bound.js';
 import type { AggCall, JoinType, LogicalPlan, RelationRef, SortKey, TemporalBound } from './logical.js';
 import { Scope, type ScopeColumn } from './scope.js';
+import { pushDownFilters } from './optimize.js';
 
 export type ResolvedRelation =
   | { kind: 'relation'; ref: RelationRef; columns: Column[] }
@@ -53,9 +54,10 @@ const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bo
 export function bindQuery(select: PgNode, opts: BindOptions): BoundQuery {
   const b = new Binder(opts);
   const { plan, names } = b.bindSelect(select, null, true);
-  if (opts.keepUnknown) return { plan: { ...plan, columns: plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })) } as LogicalPlan, columns: plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), dependsOn: b.dependsOn };
+  if (opts.keepUnknown) return { plan: { ...pushDownFilters(plan), columns: plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })) } as LogicalPlan, columns: plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), dependsOn: b.dependsOn };
   const columns = plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type === 'unknown' ? 'text' : c.type }));
-  const finalPlan = plan.columns.some((c) => c.type === 'unknown') ? castUnknownToText(plan) : plan;
+  const optimized = pushDownFilters(plan);
+  const finalPlan = optimized.columns.some((c) => c.type === 'unknown') ? castUnknownToText(optimized) : optimized;
   return { plan: { ...finalPlan, columns } as LogicalPlan, columns, dependsOn: b.dependsOn };
 }
 

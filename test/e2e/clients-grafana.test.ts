@@ -3,13 +3,14 @@
  * SELECT 1), version and TimescaleDB probes, schema / table / column lists (information_schema with
  * quote_ident, current_setting('search_path'), string_to_array, parse_ident, as Grafana's postgresMetaQuery.ts
  * builds them) and macro-expanded time-series queries on the article's views ($__timeFilter, $__timeGroupAlias,
- * $__timeEpoch, $__unixEpochFilter expanded as Grafana's macros.go does).
+ * $__timeEpoch, $__unixEpochFilter expanded as Grafana's macros.go does), with results in text and, compared
+ * with PostgreSQL 15's, in binary format (pgx's path).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startFixtureServer, FIXTURE, type FixtureServer } from '../clients/fixture.js';
-import { withOracle } from '../harness/pg-oracle.js';
+import { withOracle, oracleConnection, ensurePostgres } from '../harness/pg-oracle.js';
 
 let fx: FixtureServer;
 let client: pg.Client;
@@ -245,4 +246,38 @@ test('the functions Grafana\'s meta queries use give PostgreSQL 15\'s results', 
     return (await o.query(sql))[0]!;
   });
   assert.deepEqual(ours, [...theirs]);
+});
+
+/**
+ * Extended-protocol query with binary results (what pgx, Grafana's newer driver, asks for): type OIDs and each
+ * value as node-postgres hands it over undecoded (its protocol layer reads binary fields as UTF-8 text, so bytes
+ * that are not valid UTF-8 compare as U+FFFD; its own binary type parsers are not trustworthy for timestamptz).
+ */
+async function binaryRows(config: pg.ClientConfig, sql: string, params: string[]): Promise<{ oids: number[]; rows: string[][] }> {
+  const raw = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('hex') : Buffer.from(String(v), 'utf8').toString('hex'));
+  // `binary` is a node-postgres option that its type definitions lack.
+  const options: pg.ClientConfig & { binary: boolean } = { ...config, binary: true, types: { getTypeParser: () => raw } as unknown as pg.CustomTypesConfig };
+  const c = new pg.Client(options);
+  await c.connect();
+  try {
+    const r = await c.query({ text: sql, values: params, rowMode: 'array' });
+    return { oids: r.fields.map((f) => f.dataTypeID), rows: (r.rows as unknown[][]).map((row) => row.map(raw)) };
+  } finally {
+    await c.end();
+  }
+}
+
+test('binary results of a time-series query match PostgreSQL 15\'s as the client receives them', { timeout: 60_000 }, async () => {
+  const params = [rfc3339Nano(FROM), rfc3339Nano(TO)];
+  const select = (t: string): string => `SELECT ${t} AS "time", floor(extract(epoch from ${t})/3600)*3600 AS bucket, count(*) AS n`;
+  const ours = await binaryRows(
+    { host: '127.0.0.1', port: fx.port, user: 'root', database: 'dev' },
+    `${select('detected_at')} FROM siem_alerts WHERE detected_at BETWEEN $1 AND $2 GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  await ensurePostgres();
+  const values = FIXTURE.fixedAlerts.map((a) => `('${a.detectedAt}'::timestamptz)`).join(', ');
+  const theirs = await binaryRows(oracleConnection(), `${select('t')} FROM (VALUES ${values}) v(t) WHERE t BETWEEN $1 AND $2 GROUP BY 1 ORDER BY 1`, params);
+  assert.equal(ours.rows.length, FIXTURE.fixedAlerts.length);
+  assert.deepEqual(ours, theirs);
 });

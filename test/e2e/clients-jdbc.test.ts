@@ -1,7 +1,7 @@
 /**
  * pgjdbc (org.postgresql:postgresql 42.7.13) against the real server: the DatabaseMetaData calls DBeaver,
- * DataGrip and Metabase make (getSchemas, getTables by type, getColumns with java.sql.Types, getPrimaryKeys)
- * and PreparedStatements on materialized views. Runs test/clients/jdbc/SluiceJdbcProbe.java with Java's
+ * DataGrip and Metabase make (getSchemas, getTables by type, getColumns with java.sql.Types, getPrimaryKeys,
+ * getImportedKeys, getIndexInfo) and PreparedStatements on materialized views. Runs test/clients/jdbc/SluiceJdbcProbe.java with Java's
  * single-file launcher; the driver jar comes from ~/.m2, fetched once with `mvn dependency:get` if missing.
  */
 import { test, before, after } from 'node:test';
@@ -12,7 +12,9 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { startFixtureServer, FIXTURE, type FixtureServer } from '../clients/fixture.js';
+import { withOracle } from '../harness/pg-oracle.js';
 
 const run = promisify(execFile);
 const PGJDBC_VERSION = '42.7.13';
@@ -90,6 +92,12 @@ test('getPrimaryKeys names the key column, its position and the constraint', () 
   assert.deepEqual(facts('pk'), [['hosts', 'host_id', '1', 'hosts_pkey']]);
 });
 
+test('getImportedKeys answers (no foreign keys) and getIndexInfo lists the primary key index', () => {
+  // getImportedKeys joins nine catalog relations; it once ran out of memory as a cross product.
+  assert.deepEqual(facts('importedkeys'), [['hosts', '0']]);
+  assert.deepEqual(facts('index'), [['hosts', 'hosts_pkey', 'false', 'host_id', '1', 'A']]);
+});
+
 test('a PreparedStatement with a parameter on a materialized view returns the derived rows', () => {
   assert.deepEqual(facts('rsmeta'), [['event_time', String(Types.TIMESTAMP), 'timestamptz']]);
   assert.deepEqual(facts('row'), [
@@ -104,4 +112,25 @@ test('a timestamp parameter filters siem_alerts; a statement past prepareThresho
     FIXTURE.fixedAlerts.map((a) => [a.alertType, a.entity, a.detectedAt.replace('.000Z', 'Z')]),
   );
   assert.deepEqual(facts('repeat'), [['3']]);
+});
+
+test('the primary key\'s pg_index / pg_constraint rows read as PostgreSQL 15\'s do', { timeout: 60_000 }, async () => {
+  const sql = `SELECT c.relname, i.indkey::text, i.indnatts, i.indisprimary, i.indisunique, pg_get_indexdef(i.indexrelid),
+      pg_get_indexdef(i.indexrelid, 1, true), con.conname, con.contype, con.conkey::text, pg_get_constraintdef(con.oid), c.relkind
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_constraint con ON con.conindid = i.indexrelid
+    WHERE i.indrelid = 'hosts'::regclass`;
+  const c = new pg.Client({ host: '127.0.0.1', port: fx.port, user: 'root', database: 'dev' });
+  await c.connect();
+  let ours: unknown[][];
+  try {
+    ours = (await c.query({ text: sql, rowMode: 'array' })).rows.map((r: unknown[]) => r.map((v) => String(v)));
+  } finally {
+    await c.end();
+  }
+  const theirs = await withOracle(async (o) => {
+    await o.client.query('CREATE TABLE hosts (host_id VARCHAR PRIMARY KEY, owner VARCHAR, risk INT)');
+    return (await o.query(sql)).map((r) => r.map((v) => String(v).replace(`${o.schema}.`, 'public.')));
+  });
+  assert.deepEqual(ours, theirs.map((r) => r.map((v) => (v === 't' ? 'true' : v === 'f' ? 'false' : v))));
+  assert.equal(ours.length, 1);
 });

@@ -48,11 +48,12 @@ export class SiemEvents {
     }
     return out;
   }
-  /** A brute-force burst: `count` failures from one IP within three minutes ending at `at`. */
+  /** A brute-force burst: `count` failures from one IP, all inside the 5-minute window (Unix-epoch aligned) holding `at`. */
   burst(count: number, at: number): Row[] {
     const ip = this.pick(IPS);
+    const windowStart = Math.floor(at / 300_000_000) * 300_000_000;
     const out: Row[] = [];
-    for (let i = 0; i < count; i++) out.push([this.id('b'), this.pick(USERS), ip, 'login_failure', at - Math.floor(this.r() * 180_000_000)]);
+    for (let i = 0; i < count; i++) out.push([this.id('b'), this.pick(USERS), ip, 'login_failure', windowStart + Math.floor(this.r() * 299_000_000)]);
     return out;
   }
   /** firewall_logs rows: log_id, src_ip, dst_ip, dst_port, action, bytes, log_time. */

@@ -1,6 +1,7 @@
 /**
  * Runs every ```sql block of docs/*.md and examples/** (*.md blocks, whole *.sql files) against an in-process
- * engine, so the documentation cannot drift from the code. One engine per file; blocks run in file order.
+ * engine, so the documentation cannot drift from the code. One engine per docs file, and one per examples folder
+ * (its *.sql files first, as `psql -f` would, then its README's blocks); blocks run in file order.
  * Markers (a comment line inside the block): `-- docs-test: skip (reason)`, `-- docs-test: error <SQLSTATE>` (the
  * block's last statement must fail with it; every earlier one must succeed), `-- docs-test: rows <n>` (the last
  * statement returns n rows), `-- docs-test: fresh` (start a new engine first). Kafka addresses are replaced by a
@@ -45,13 +46,31 @@ function walk(dir: string, accept: (name: string) => boolean): string[] {
   return out;
 }
 
-/** The documentation files whose SQL is tested: docs/*.md (not recursive), examples/**\/*.md and *.sql. */
-export function documentationFiles(): string[] {
+/** A group of files whose blocks share one engine. */
+export interface DocUnit {
+  name: string;
+  files: string[];
+}
+
+/**
+ * The documentation whose SQL is tested: each docs/*.md alone; each examples folder as one unit, its *.sql files
+ * before its *.md files (the user runs the SQL file, then the README's queries).
+ */
+export function documentationUnits(): DocUnit[] {
   const docs = readdirSync(join(ROOT, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .sort()
-    .map((f) => join(ROOT, 'docs', f));
-  return [...docs, ...walk(join(ROOT, 'examples'), (n) => n.endsWith('.md') || n.endsWith('.sql'))];
+    .map((f) => ({ name: `docs/${f}`, files: [join(ROOT, 'docs', f)] }));
+  const byDir = new Map<string, string[]>();
+  for (const f of walk(join(ROOT, 'examples'), (n) => n.endsWith('.md') || n.endsWith('.sql'))) {
+    const dir = relative(ROOT, join(f, '..'));
+    byDir.set(dir, [...(byDir.get(dir) ?? []), f]);
+  }
+  const examples = [...byDir.entries()].map(([dir, fs]) => ({
+    name: `${dir}/`,
+    files: [...fs.filter((f) => f.endsWith('.sql')), ...fs.filter((f) => f.endsWith('.md'))],
+  }));
+  return [...docs, ...examples];
 }
 
 function markers(sql: string, file: string, line: number): Pick<SqlBlock, 'skip' | 'error' | 'rows' | 'fresh'> {
@@ -140,13 +159,17 @@ async function runBlock(h: Harness, b: SqlBlock): Promise<number> {
   return parts.length;
 }
 
-const files = documentationFiles();
+const units = documentationUnits();
+const files = units.flatMap((u) => u.files);
 const skipped: string[] = [];
 let blocksRun = 0;
 
 test('the documentation has sql blocks to test', () => {
   const total = files.reduce((n, f) => n + extractBlocks(f, readFileSync(f, 'utf8')).length, 0);
   assert.ok(files.some((f) => f.endsWith('sql-reference.md')), 'docs/sql-reference.md exists');
+  for (const ex of ['tumbling-counts', 'enrichment-join', 'streaming-siem']) {
+    assert.ok(units.some((u) => u.name === `examples/${ex}/` && u.files.some((f) => f.endsWith('.sql'))), `examples/${ex} has a .sql file`);
+  }
   assert.ok(total >= 20, `expected at least 20 sql blocks, found ${total}`);
 });
 
@@ -158,6 +181,37 @@ test('markers and extraction', () => {
   assert.equal(blocks[1]!.error, '42P01');
   assert.throws(() => extractBlocks(join(ROOT, 'docs', 'x.md'), '```sql\n-- docs-test: maybe\n```'), /unknown docs-test marker/);
   assert.equal(withoutBroker("properties.bootstrap.server = 'kafka:9092'"), `properties.bootstrap.server = '${CLOSED_BROKER}'`);
+});
+
+/** Statements of a SQL text without comments, whitespace-normalized (to compare two copies of the same SQL). */
+function statementsOf(sql: string): string[] {
+  return sql
+    .replace(/--[^\n]*/g, '')
+    .split(';')
+    .map((x) => x.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+}
+
+const SEED = join(ROOT, '..', 'shared', 'seed', 'article.sql');
+
+test("the article's SQL in examples/streaming-siem/siem.sql and docs/quickstart.md is verbatim", () => {
+  const example = readFileSync(join(ROOT, 'examples', 'streaming-siem', 'siem.sql'), 'utf8');
+  const quick = extractBlocks(join(ROOT, 'docs', 'quickstart.md'), readFileSync(join(ROOT, 'docs', 'quickstart.md'), 'utf8'));
+  const articleBlock = quick.find((b) => /CREATE SINK siem_alerts_sink/.test(b.sql));
+  assert.ok(articleBlock, 'docs/quickstart.md shows the article SQL');
+  assert.deepEqual(statementsOf(articleBlock.sql), statementsOf(example));
+  let seed: string | null = null;
+  try {
+    seed = readFileSync(SEED, 'utf8');
+  } catch {
+    seed = null; // the seed lives outside the repository; the two copies above still agree with each other
+  }
+  if (seed !== null) {
+    // Exact text after the file's header comment: statements, inline comments and layout as in the article.
+    const body = (t: string): string => t.slice(t.indexOf('CREATE SOURCE'));
+    assert.equal(body(example), body(seed));
+    assert.equal(statementsOf(example).length, 9);
+  }
 });
 
 test('CREATE SOURCE and CREATE SINK on Kafka succeed without a reachable broker, and the engine closes', async () => {
@@ -181,10 +235,10 @@ test('CREATE SOURCE and CREATE SINK on Kafka succeed without a reachable broker,
   }
 });
 
-for (const file of files) {
-  const blocks = extractBlocks(file, readFileSync(file, 'utf8'));
+for (const unit of units) {
+  const blocks = unit.files.flatMap((file) => extractBlocks(file, readFileSync(file, 'utf8')));
   if (!blocks.length) continue;
-  test(`sql blocks of ${relative(ROOT, file)} run`, async () => {
+  test(`sql blocks of ${unit.name} run`, { timeout: 120_000 }, async () => {
     let h = await open();
     try {
       for (const b of blocks) {

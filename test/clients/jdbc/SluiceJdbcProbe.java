@@ -1,7 +1,7 @@
 /*
  * The DBeaver / DataGrip / Metabase path through pgjdbc against a running sluice server: DatabaseMetaData
- * (schemas, tables by type, columns with java.sql.Types, primary keys) and a PreparedStatement with a parameter
- * on a materialized view. Prints one "key<TAB>value" line per fact; a failing step prints "error<TAB>step<TAB>msg".
+ * (schemas, tables by type, columns with java.sql.Types, primary, imported keys, index info) and PreparedStatements
+ * with parameters on materialized views. Prints one "key<TAB>value" line per fact; a failing step prints "error<TAB>step<TAB>msg".
  * Usage: java -cp postgresql.jar SluiceJdbcProbe.java PORT. Stateless; exit code 0 even when steps fail.
  */
 import java.sql.*;
@@ -52,6 +52,18 @@ public class SluiceJdbcProbe {
       step("getPrimaryKeys", () -> {
         try (ResultSet rs = md.getPrimaryKeys(null, "public", "hosts")) {
           while (rs.next()) System.out.println("pk\t" + rs.getString("TABLE_NAME") + "\t" + rs.getString("COLUMN_NAME") + "\t" + rs.getInt("KEY_SEQ") + "\t" + rs.getString("PK_NAME"));
+        }
+      });
+      step("getImportedKeys", () -> {
+        try (ResultSet rs = md.getImportedKeys(null, "public", "hosts")) {
+          int n = 0;
+          while (rs.next()) n++;
+          System.out.println("importedkeys\thosts\t" + n);
+        }
+      });
+      step("getIndexInfo", () -> {
+        try (ResultSet rs = md.getIndexInfo(null, "public", "hosts", false, false)) {
+          while (rs.next()) System.out.println("index\t" + rs.getString("TABLE_NAME") + "\t" + rs.getString("INDEX_NAME") + "\t" + rs.getBoolean("NON_UNIQUE") + "\t" + rs.getString("COLUMN_NAME") + "\t" + rs.getInt("ORDINAL_POSITION") + "\t" + rs.getString("ASC_OR_DESC"));
         }
       });
       step("prepared", () -> {
