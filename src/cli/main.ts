@@ -31,9 +31,21 @@ function serveOptions(cmd: Command): Command {
     .addOption(new Option('--config <file>', 'JSON file with any of these options').env('SLUICE_CONFIG'));
 }
 
-async function start(opts: ServeOptions): Promise<{ engine: Engine; port: number; close: () => Promise<void> }> {
-  const fromFile = opts.config ? (JSON.parse(readFileSync(opts.config, 'utf8')) as Partial<ServeOptions>) : {};
-  const o = { ...fromFile, ...opts };
+async function start(opts: ServeOptions, cmd: Command): Promise<{ engine: Engine; port: number; close: () => Promise<void> }> {
+  let fromFile: Partial<ServeOptions> = {};
+  if (opts.config) {
+    try {
+      fromFile = JSON.parse(readFileSync(opts.config, 'utf8')) as Partial<ServeOptions>;
+    } catch (e) {
+      fail(`cannot read config file ${opts.config}: ${(e as Error).message}`);
+    }
+  }
+  // Precedence: command-line flag or environment variable > config file > built-in default.
+  const o: ServeOptions = { ...opts };
+  for (const [k, v] of Object.entries(fromFile)) {
+    const src = cmd.getOptionValueSource(k);
+    if (src === undefined || src === 'default') (o as unknown as Record<string, unknown>)[k] = v;
+  }
   const log = createLogger(o.logFormat);
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${o.port}"`, 'Use a number between 0 and 65535.');
@@ -92,13 +104,13 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program.name('sluice').description('A streaming SQL database for real-time detection, served over the PostgreSQL protocol.').version(SLUICE_VERSION, '-v, --version');
 
-  serveOptions(program.command('serve').description('run the server').addHelpText('after', '\nExamples:\n  sluice serve\n  sluice serve --data-dir ./data --port 4566\n  SLUICE_USERS=alice:secret sluice serve')).action(async (opts: ServeOptions) => {
-    const s = await start(opts);
+  serveOptions(program.command('serve').description('run the server').addHelpText('after', '\nExamples:\n  sluice serve\n  sluice serve --data-dir ./data --port 4566\n  SLUICE_USERS=alice:secret sluice serve')).action(async (opts: ServeOptions, cmd: Command) => {
+    const s = await start(opts, cmd);
     onSignals(s.close);
   });
 
-  serveOptions(program.command('demo').description('run the server with generated SIEM traffic and the article\'s views').addHelpText('after', '\nThen: psql -h localhost -p 4566 -d dev -U root -c "SELECT * FROM siem_alerts"')).action(async (opts: ServeOptions) => {
-    const s = await start(opts);
+  serveOptions(program.command('demo').description('run the server with generated SIEM traffic and the article\'s views').addHelpText('after', '\nThen: psql -h localhost -p 4566 -d dev -U root -c "SELECT * FROM siem_alerts"')).action(async (opts: ServeOptions, cmd: Command) => {
+    const s = await start(opts, cmd);
     const session = s.engine.openSession({ user: 'root', database: 'dev' });
     for (const part of session.splitStatements(DEMO_SOURCES + DEMO_VIEWS)) await session.execute(part.sql);
     process.stdout.write(`sluice demo is running. Connect with:\n  psql -h localhost -p ${s.port} -d dev -U root\nand try:\n  SELECT * FROM siem_alerts ORDER BY detected_at DESC LIMIT 10;\n\n`);

@@ -384,7 +384,7 @@ export function createSink(engine: Engine, st: SinkStmt, positionBase: number, n
     engine.catalog.remove(def.name);
     throw e;
   }
-  if (format === 'plain' && def.formatOptions['force_append_only'] !== 'true' && !isAppendOnly(engine, def)) {
+  if (format === 'plain' && def.formatOptions['force_append_only'] !== 'true' && def.options['force_append_only'] !== 'true' && def.options['type'] !== 'append-only' && !isAppendOnly(engine, def)) {
     notices.push({
       severity: 'NOTICE',
       code: '00000',
@@ -432,7 +432,7 @@ function startSink(engine: Engine, def: SinkDef, fresh: boolean, notices: Notice
   engine.dataflow.watch(node);
   const keys = keyIndices(def);
   const format = def.format as 'plain' | 'upsert' | 'debezium';
-  const forceAppendOnly = def.formatOptions['force_append_only'] === 'true';
+  const forceAppendOnly = def.formatOptions['force_append_only'] === 'true' || def.options['force_append_only'] === 'true' || def.options['type'] === 'append-only';
   const writerId = `sluice-${engine.instanceId}-sink-${def.oid}`;
   const writer = createKafkaSink({
     brokers: def.options['properties.bootstrap.server']!.split(',').map((b) => b.trim()),

@@ -10,6 +10,7 @@ import type { Column, Row, SqlType, Value } from '../common/types.js';
 import { evaluateBatch } from '../dataflow/graph.js';
 import { MemoryStore } from '../state/memory-store.js';
 import { formatValueText } from '../expr/text-io.js';
+import { resolveTimeZone } from '../expr/timezone.js';
 import type { PgNode, Statement } from '../sql/ast.js';
 import { parseStatement, parsePg } from '../sql/parser.js';
 import { splitStatements } from '../sql/lexer.js';
@@ -416,7 +417,7 @@ export class Session implements EngineSession, SessionView {
     if (s.kind === 'VAR_SET_MULTI') return { kind: 'command', commandTag: 'SET' }; // SET TRANSACTION …, SET SESSION CHARACTERISTICS
     const name = String(s.name).toLowerCase();
     const value = s.kind === 'VAR_SET_DEFAULT' ? (DEFAULT_SETTINGS[name] ?? '') : ((s.args ?? []) as PgNode[]).map(argText).join(', ');
-    if (name === 'timezone' && !/^(utc|gmt|z|[+-]?\d{1,2}(:\d\d)?|[A-Za-z_]+\/[A-Za-z_]+)$/i.test(value)) {
+    if (name === 'timezone' && resolveTimeZone(value) === null) {
       throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "TimeZone": "${value}"`);
     }
     this.settings[name] = name === 'timezone' && /^(utc|gmt|z)$/i.test(value) ? 'UTC' : value;
@@ -497,6 +498,7 @@ function argText(a: PgNode): string {
     if (c.boolval) return c.boolval.boolval ? 'on' : 'off';
   }
   if (a.String) return a.String.sval;
+  if (a.Boolean) return a.Boolean.boolval ? 'true' : 'false';
   if (a.TypeCast) return argText(a.TypeCast.arg);
   return JSON.stringify(a);
 }

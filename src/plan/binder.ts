@@ -708,6 +708,7 @@ class Binder {
     const rewrite = (n: PgNode): BoundExpr => {
       // Aggregate call?
       const fc = n?.FuncCall;
+      if (fc?.over) throw this.err(SQLSTATE.feature_not_supported, 'window functions are not supported yet', fc.location);
       if (fc && AGGREGATES.has(funcName(fc)) && !fc.over) return this.bindAggregateCall(fc, scope, agg);
       // Whole expression equal to a group key?
       if (!containsAggregate(n)) {
@@ -862,6 +863,17 @@ class Binder {
     return f.kind === 'literal' ? f.value : undefined;
   }
 
+  /** The resolved equality of two operands and the operands coerced to it, without constant folding. */
+  private equality(l: BoundExpr, r: BoundExpr, location: number | undefined): { fn: ResolvedFunction; args: [BoundExpr, BoundExpr] } {
+    let fn: ResolvedFunction;
+    try {
+      fn = resolveBinaryOperator('=', l.type, r.type);
+    } catch (e) {
+      throw e instanceof SqlError ? e.at(this.pos(location)) : e;
+    }
+    return { fn, args: [this.coerce(l, fn.argTypes[0]!, '=', location), this.coerce(r, fn.argTypes[1]!, '=', location)] };
+  }
+
   binaryOp(op: string, l: BoundExpr, r: BoundExpr, location: number | undefined): BoundExpr {
     let fn: ResolvedFunction;
     try {
@@ -968,8 +980,8 @@ class Binder {
       case 'ANY_SUBLINK': {
         if (plan.columns.length !== 1) throw this.err(SQLSTATE.syntax_error, 'subquery has too many columns', sl.location);
         const test = sub(sl.testexpr);
-        const eq = this.binaryOp('=', test, { kind: 'literal', value: null, type: plan.columns[0]!.type }, sl.location) as Extract<BoundExpr, { kind: 'call' }>;
-        return { kind: 'subquery', mode: 'in', plan, outerArgs: frame.refs, test: eq.args?.[0] ?? test, eq: eq.fn, type: 'boolean' };
+        const eq = this.equality(test, { kind: 'literal', value: null, type: plan.columns[0]!.type }, sl.location);
+        return { kind: 'subquery', mode: 'in', plan, outerArgs: frame.refs, test: eq.args[0], eq: eq.fn, type: 'boolean' };
       }
       default:
         throw this.err(SQLSTATE.feature_not_supported, `${String(sl.subLinkType).replace('_SUBLINK', '')} subqueries are not supported`, sl.location);
@@ -1095,15 +1107,15 @@ class Binder {
       case 'AEXPR_NULLIF': {
         const l = sub(a.lexpr);
         const r = sub(a.rexpr);
-        const eq = this.binaryOp('=', l, r, loc) as Extract<BoundExpr, { kind: 'call' }>;
-        return { kind: 'nullif', left: eq.args?.[0] ?? l, right: eq.args?.[1] ?? r, eq: eq.fn, type: (eq.args?.[0] ?? l).type };
+        const eq = this.equality(l, r, loc);
+        return { kind: 'nullif', left: eq.args[0], right: eq.args[1], eq: eq.fn, type: eq.args[0].type };
       }
       case 'AEXPR_DISTINCT':
       case 'AEXPR_NOT_DISTINCT': {
         const l = sub(a.lexpr);
         const r = sub(a.rexpr);
-        const eq = this.binaryOp('=', l, r, loc) as Extract<BoundExpr, { kind: 'call' }>;
-        return { kind: 'is_distinct', left: eq.args?.[0] ?? l, right: eq.args?.[1] ?? r, eq: eq.fn, negated: a.kind === 'AEXPR_NOT_DISTINCT', type: 'boolean' };
+        const eq = this.equality(l, r, loc);
+        return { kind: 'is_distinct', left: eq.args[0], right: eq.args[1], eq: eq.fn, negated: a.kind === 'AEXPR_NOT_DISTINCT', type: 'boolean' };
       }
       case 'AEXPR_OP_ANY': {
         // sluice carries arrays as their text form ('{1,2}'); x = ANY(arr) compares x's text with each element.
@@ -1188,7 +1200,7 @@ class Binder {
       return { kind: 'coalesce', args: args.map((a: BoundExpr) => this.coerce(a, t, 'COALESCE', fc.location)), type: t };
     }
     if (name === 'nullif' && args.length === 2) {
-      const eq = this.binaryOp('=', args[0]!, args[1]!, fc.location) as Extract<BoundExpr, { kind: 'call' }>;
+      const eq = this.equality(args[0]!, args[1]!, fc.location);
       return { kind: 'nullif', left: eq.args[0]!, right: eq.args[1]!, eq: eq.fn, type: eq.args[0]!.type };
     }
     if (name === 'pg_typeof' && args.length === 1) return { kind: 'literal', value: args[0]!.type === 'unknown' ? 'unknown' : args[0]!.type, type: 'text' };
@@ -1229,6 +1241,7 @@ export function splitAndNodes(n: PgNode): PgNode[] {
 export function containsAggregate(n: PgNode): boolean {
   if (n === null || typeof n !== 'object') return false;
   if (Array.isArray(n)) return n.some(containsAggregate);
+  if (n.FuncCall?.over) return true; // bound on the aggregate path, which reports that window functions are not supported
   if (n.FuncCall && AGGREGATES.has(funcName(n.FuncCall)) && !n.FuncCall.over) return true;
   if (n.SubLink) return false;
   for (const k of Object.keys(n)) if (containsAggregate(n[k])) return true;
@@ -1254,6 +1267,7 @@ function deriveName(v: PgNode): string {
     const names = (v.TypeCast.typeName.names as PgNode[]).map((x) => x.String.sval);
     return names[names.length - 1];
   }
+  if (v?.A_Expr?.kind === 'AEXPR_NULLIF') return 'nullif';
   if (v?.CaseExpr) return 'case';
   if (v?.CoalesceExpr) return 'coalesce';
   if (v?.MinMaxExpr) return v.MinMaxExpr.op === 'IS_GREATEST' ? 'greatest' : 'least';
