@@ -109,7 +109,7 @@ export async function main(argv: string[]): Promise<void> {
     onSignals(s.close);
   });
 
-  serveOptions(program.command('demo').description('run the server with generated SIEM traffic and the article\'s views').addHelpText('after', '\nThen: psql -h localhost -p 4566 -d dev -U root -c "SELECT * FROM siem_alerts"')).action(async (opts: ServeOptions, cmd: Command) => {
+  serveOptions(program.command('demo').description('run the server with generated SIEM traffic and the article\'s views').addHelpText('after', '\nExamples:\n  sluice demo\n  sluice demo --port 5566 --data-dir ./demo-data\nThen: psql -h localhost -p 4566 -d dev -U root -c "SELECT * FROM siem_alerts"')).action(async (opts: ServeOptions, cmd: Command) => {
     const s = await start(opts, cmd);
     const session = s.engine.openSession({ user: 'root', database: 'dev' });
     for (const part of session.splitStatements(DEMO_SOURCES + DEMO_VIEWS)) await session.execute(part.sql);
@@ -132,6 +132,7 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command('sql')
     .description('run SQL against a running server and print the results')
+    .addHelpText('after', '\nExamples:\n  sluice sql -c "SELECT * FROM siem_alerts LIMIT 5"\n  sluice sql --port 5566 -f views.sql')
     .option('-c, --command <sql>', 'SQL to run')
     .option('-f, --file <file>', 'file of SQL to run')
     .addOption(new Option('--host <host>').default('127.0.0.1').env('SLUICE_HOST'))
@@ -146,6 +147,7 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command('status')
     .description('show sources, views, sinks and epochs of a running server')
+    .addHelpText('after', '\nExamples:\n  sluice status\n  SLUICE_PORT=5566 sluice status')
     .addOption(new Option('--host <host>').default('127.0.0.1').env('SLUICE_HOST'))
     .addOption(new Option('--port <port>').default('4566').env('SLUICE_PORT'))
     .action(async (o: { host: string; port: string }) => {

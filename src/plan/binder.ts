@@ -14,7 +14,7 @@ import type { PgNode } from '../sql/ast.js';
 import { parsePg } from '../sql/parser.js';
 import { sqlTypeFromName } from '../sql/typename.js';
 import { Numeric } from '../common/numeric.js';
-import { columnsUsed, exprText, mentionsNow, sameExpr, type BoundExpr } from './bound.js';
+import { columnsUsed, exprText, mapChildren, mentionsNow, sameExpr, shiftColumns, type BoundExpr } from './bound.js';
 import type { AggCall, JoinType, LogicalPlan, RelationRef, SortKey, TemporalBound } from './logical.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { pushDownFilters } from './optimize.js';
@@ -1288,45 +1288,6 @@ function renameColumns(plan: LogicalPlan, names: string[]): LogicalPlan {
   if (plan.columns.every((c, i) => c.name === (names[i] ?? c.name))) return plan;
   const exprs: BoundExpr[] = plan.columns.map((c, i) => ({ kind: 'column', index: i, type: c.type, name: c.name }));
   return { kind: 'project', input: plan, exprs, columns: plan.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })) };
-}
-
-function shiftColumns(e: BoundExpr, delta: number): BoundExpr {
-  return mapLeaves(e, (x) => (x.kind === 'column' ? { ...x, index: x.index + delta } : x));
-}
-
-function mapLeaves(e: BoundExpr, f: (leaf: BoundExpr) => BoundExpr): BoundExpr {
-  if (e.kind === 'column' || e.kind === 'literal' || e.kind === 'param' || e.kind === 'now' || e.kind === 'outer') return f(e);
-  return mapChildren(e, (c) => mapLeaves(c, f));
-}
-
-function mapChildren(e: BoundExpr, f: (child: BoundExpr) => BoundExpr): BoundExpr {
-  switch (e.kind) {
-    case 'column':
-    case 'literal':
-    case 'param':
-    case 'now':
-    case 'outer':
-      return e;
-    case 'subquery':
-      return { ...e, outerArgs: e.outerArgs.map(f), test: e.test ? f(e.test) : null };
-    case 'cast':
-    case 'not':
-    case 'is_null':
-    case 'is_bool':
-      return { ...e, arg: f(e.arg) } as BoundExpr;
-    case 'call':
-    case 'and':
-    case 'or':
-    case 'coalesce':
-      return { ...e, args: e.args.map(f) } as BoundExpr;
-    case 'is_distinct':
-    case 'nullif':
-      return { ...e, left: f(e.left), right: f(e.right) } as BoundExpr;
-    case 'case':
-      return { ...e, whens: e.whens.map((w) => ({ when: f(w.when), then: f(w.then) })), else: f(e.else) };
-    case 'in_list':
-      return { ...e, arg: f(e.arg), list: e.list.map(f) };
-  }
 }
 
 export type { ScopeColumn };

@@ -437,41 +437,38 @@ export function columnsUsed(e: BoundExpr, out = new Set<number>()): Set<number> 
   return out;
 }
 
-/** Rewrite column references through `map` (old index → new expression). */
-export function remapColumns(e: BoundExpr, map: (index: number) => BoundExpr): BoundExpr {
-  const r = (x: BoundExpr): BoundExpr => remapColumns(x, map);
+/** The expression with each direct child replaced by `f(child)` (leaves are returned as they are). */
+export function mapChildren(e: BoundExpr, f: (child: BoundExpr) => BoundExpr): BoundExpr {
   switch (e.kind) {
     case 'column':
-      return map(e.index);
     case 'literal':
     case 'param':
     case 'now':
     case 'outer':
       return e;
     case 'subquery':
-      return { ...e, outerArgs: e.outerArgs.map(r), test: e.test ? r(e.test) : null };
+      return { ...e, outerArgs: e.outerArgs.map(f), test: e.test ? f(e.test) : null };
     case 'cast':
-      return { ...e, arg: r(e.arg) };
     case 'not':
-      return { ...e, arg: r(e.arg) };
     case 'is_null':
-      return { ...e, arg: r(e.arg) };
     case 'is_bool':
-      return { ...e, arg: r(e.arg) };
+      return { ...e, arg: f(e.arg) } as BoundExpr;
     case 'call':
-      return { ...e, args: e.args.map(r) };
     case 'and':
     case 'or':
-      return { ...e, args: e.args.map(r) };
     case 'coalesce':
-      return { ...e, args: e.args.map(r) };
+      return { ...e, args: e.args.map(f) } as BoundExpr;
     case 'is_distinct':
-      return { ...e, left: r(e.left), right: r(e.right) };
     case 'nullif':
-      return { ...e, left: r(e.left), right: r(e.right) };
+      return { ...e, left: f(e.left), right: f(e.right) } as BoundExpr;
     case 'case':
-      return { ...e, whens: e.whens.map((w) => ({ when: r(w.when), then: r(w.then) })), else: r(e.else) };
+      return { ...e, whens: e.whens.map((w) => ({ when: f(w.when), then: f(w.then) })), else: f(e.else) };
     case 'in_list':
-      return { ...e, arg: r(e.arg), list: e.list.map(r) };
+      return { ...e, arg: f(e.arg), list: e.list.map(f) };
   }
+}
+
+/** The expression with every column reference moved by `delta` (for the right side of a join, and back). */
+export function shiftColumns(e: BoundExpr, delta: number): BoundExpr {
+  return e.kind === 'column' ? { ...e, index: e.index + delta } : mapChildren(e, (c) => shiftColumns(c, delta));
 }

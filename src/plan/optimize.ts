@@ -3,7 +3,7 @@
  * `FROM a, b WHERE a.x = b.y` becomes a hash join instead of a cross product, and single-side filters run before
  * the join (smaller join state). Pure function; preserves the plan's output (only inner joins are rewritten).
  */
-import { columnsUsed, type BoundExpr } from './bound.js';
+import { columnsUsed, mapChildren, shiftColumns, type BoundExpr } from './bound.js';
 import type { LogicalPlan } from './logical.js';
 
 export function pushDownFilters(plan: LogicalPlan): LogicalPlan {
@@ -43,7 +43,7 @@ function pushIntoJoin(join: Extract<LogicalPlan, { kind: 'join' }>, preds: Bound
     const used = [...columnsUsed(p)];
     if (p.kind === 'subquery' || used.length === 0 || hasSubquery(p)) both.push(p);
     else if (used.every((i) => i < la)) left.push(p);
-    else if (used.every((i) => i >= la)) right.push(shift(p, -la));
+    else if (used.every((i) => i >= la)) right.push(shiftColumns(p, -la));
     else both.push(p);
   }
   const wrap = (side: LogicalPlan, ps: BoundExpr[]): LogicalPlan => {
@@ -56,39 +56,7 @@ function pushIntoJoin(join: Extract<LogicalPlan, { kind: 'join' }>, preds: Bound
 }
 
 function hasSubquery(e: BoundExpr): boolean {
-  return JSON.stringify(e, (k, v) => (typeof v === 'bigint' || typeof v === 'function' ? null : v)).includes('"kind":"subquery"');
-}
-
-function shift(e: BoundExpr, delta: number): BoundExpr {
-  const walk = (x: BoundExpr): BoundExpr => {
-    switch (x.kind) {
-      case 'column':
-        return { ...x, index: x.index + delta };
-      case 'literal':
-      case 'param':
-      case 'now':
-      case 'outer':
-        return x;
-      case 'subquery':
-        return { ...x, outerArgs: x.outerArgs.map(walk), test: x.test ? walk(x.test) : null };
-      case 'cast':
-      case 'not':
-      case 'is_null':
-      case 'is_bool':
-        return { ...x, arg: walk(x.arg) } as BoundExpr;
-      case 'call':
-      case 'and':
-      case 'or':
-      case 'coalesce':
-        return { ...x, args: x.args.map(walk) } as BoundExpr;
-      case 'is_distinct':
-      case 'nullif':
-        return { ...x, left: walk(x.left), right: walk(x.right) } as BoundExpr;
-      case 'case':
-        return { ...x, whens: x.whens.map((w) => ({ when: walk(w.when), then: walk(w.then) })), else: walk(x.else) };
-      case 'in_list':
-        return { ...x, arg: walk(x.arg), list: x.list.map(walk) };
-    }
-  };
-  return walk(e);
+  let found = e.kind === 'subquery';
+  if (!found) mapChildren(e, (c) => ((found ||= hasSubquery(c)), c));
+  return found;
 }

@@ -9,7 +9,7 @@ import { SqlError, SQLSTATE } from '../common/errors.js';
 import { MICROS_PER_DAY, type Interval, type Row, type Value } from '../common/types.js';
 import type { AggregateSpec, NodeId, NodeSpec, PredFn, RowFn } from '../dataflow/spec.js';
 import { resolveBinaryOperator, type EvalContext } from '../expr/functions.js';
-import { compile, compilePredicate, exprText, columnsUsed, type BoundExpr, type CompileOptions } from './bound.js';
+import { compile, compilePredicate, exprText, columnsUsed, shiftColumns, type BoundExpr, type CompileOptions } from './bound.js';
 import type { LogicalPlan, RelationRef, TemporalBound } from './logical.js';
 
 export interface StreamPlanOptions {
@@ -197,12 +197,12 @@ function splitJoinCondition(cond: BoundExpr | null, leftArity: number): { leftKe
       const sb = side(b);
       if (sa === 'left' && sb === 'right') {
         leftKeys.push(a);
-        rightKeys.push(shift(b, -leftArity));
+        rightKeys.push(shiftColumns(b, -leftArity));
         continue;
       }
       if (sa === 'right' && sb === 'left') {
         leftKeys.push(b);
-        rightKeys.push(shift(a, -leftArity));
+        rightKeys.push(shiftColumns(a, -leftArity));
         continue;
       }
     }
@@ -210,46 +210,6 @@ function splitJoinCondition(cond: BoundExpr | null, leftArity: number): { leftKe
   }
   const residual = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : ({ kind: 'and', args: rest, type: 'boolean' } as BoundExpr);
   return { leftKeys, rightKeys, residual };
-}
-
-function shift(e: BoundExpr, delta: number): BoundExpr {
-  if (e.kind === 'column') return { ...e, index: e.index + delta };
-  return remap(e, delta);
-}
-
-function remap(e: BoundExpr, delta: number): BoundExpr {
-  // Structural copy with column indexes shifted; functions (resolved impls) are kept by reference.
-  const walk = (x: BoundExpr): BoundExpr => {
-    switch (x.kind) {
-      case 'column':
-        return { ...x, index: x.index + delta };
-      case 'literal':
-      case 'param':
-      case 'now':
-      case 'outer':
-        return x;
-      case 'subquery':
-        return { ...x, outerArgs: x.outerArgs.map(walk), test: x.test ? walk(x.test) : null };
-      case 'cast':
-      case 'not':
-      case 'is_null':
-      case 'is_bool':
-        return { ...x, arg: walk(x.arg) } as BoundExpr;
-      case 'call':
-      case 'and':
-      case 'or':
-      case 'coalesce':
-        return { ...x, args: x.args.map(walk) } as BoundExpr;
-      case 'is_distinct':
-      case 'nullif':
-        return { ...x, left: walk(x.left), right: walk(x.right) } as BoundExpr;
-      case 'case':
-        return { ...x, whens: x.whens.map((w) => ({ when: walk(w.when), then: walk(w.then) })), else: walk(x.else) };
-      case 'in_list':
-        return { ...x, arg: walk(x.arg), list: x.list.map(walk) };
-    }
-  };
-  return walk(e);
 }
 
 export function spanMicros(i: Interval): number {

@@ -8,54 +8,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
-import type { Row, SqlType } from '../../src/common/types.js';
-import { formatValueText, parseValueText } from '../../src/expr/text-io.js';
+import type { Row } from '../../src/common/types.js';
+import { parseValueText } from '../../src/expr/text-io.js';
 import { formatRfc3339Micros } from '../../src/connectors/iso-time.js';
 import { createTopic, endOffsets, ensureKafkaBroker, kcatRead, produceJsonLines, readTopic } from '../harness/kafka.js';
 import { assertSameRows, withOracle, type TextRow } from '../harness/pg-oracle.js';
 import { SiemEvents } from '../harness/siem-events.js';
-import { REPO_ROOT, startServerProcess } from '../harness/server-process.js';
+import { startServerProcess } from '../harness/server-process.js';
+import { ARTICLE_COLUMNS, ARTICLE_PATH, ARTICLE_VIEWS, articleJson, articleTextRow, articleViewsForPostgres } from '../harness/article.js';
 
 const execFileAsync = promisify(execFile);
-const ARTICLE_PATH = join(REPO_ROOT, '..', 'shared', 'seed', 'article.sql');
-const VIEWS = ['brute_force_detections', 'suspicious_process_chains', 'recently_blocked_ips', 'auth_from_blocked_ip', 'siem_alerts'];
-const COLUMNS: Record<string, [string, SqlType][]> = {
-  auth_events: [['event_id', 'varchar'], ['user_id', 'varchar'], ['source_ip', 'varchar'], ['event_type', 'varchar'], ['event_time', 'timestamptz']],
-  firewall_logs: [['log_id', 'varchar'], ['src_ip', 'varchar'], ['dst_ip', 'varchar'], ['dst_port', 'integer'], ['action', 'varchar'], ['bytes', 'bigint'], ['log_time', 'timestamptz']],
-  process_events: [['event_id', 'varchar'], ['host_id', 'varchar'], ['parent_pid', 'integer'], ['child_pid', 'integer'], ['process_name', 'varchar'], ['command_line', 'varchar'], ['event_time', 'timestamptz']],
-};
-
-function toJson(table: string, row: Row): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  COLUMNS[table]!.forEach(([name, type], i) => {
-    const v = row[i]!;
-    o[name] = type === 'timestamptz' ? formatRfc3339Micros(v as number) : typeof v === 'bigint' ? Number(v) : v;
-  });
-  return o;
-}
-
-function textRow(table: string, row: Row): TextRow {
-  return row.map((v, i) => (v === null ? null : formatValueText(v, COLUMNS[table]![i]![1])));
-}
-
-/** The article's views for PostgreSQL: TUMBLE as date_bin; NOW() stays now(). */
-function viewsForPostgres(sql: string): string[] {
-  return sql
-    .replace(/--[^\n]*/g, '')
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => /^CREATE MATERIALIZED VIEW/i.test(s))
-    .map((s) =>
-      s
-        .replace(/CREATE MATERIALIZED VIEW/i, 'CREATE VIEW')
-        .replace(/FROM TUMBLE\((\w+), (\w+), INTERVAL '([^']+)'\)/i, (_m, rel: string, col: string, size: string) =>
-          `FROM (SELECT *, date_bin(INTERVAL '${size}', ${col}, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS window_start, date_bin(INTERVAL '${size}', ${col}, TIMESTAMPTZ '1970-01-01 00:00:00+00') + INTERVAL '${size}' AS window_end FROM ${rel}) AS ${rel}`,
-        ),
-    );
-}
+const VIEWS = ARTICLE_VIEWS;
+const COLUMNS = ARTICLE_COLUMNS;
+const toJson = articleJson;
+const textRow = articleTextRow;
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -101,7 +68,7 @@ test('article.sql verbatim via psql on real Kafka: views equal PostgreSQL, kcat 
         await o.createTable(table, cols.map(([name, type]) => ({ name, type })));
         await o.insert(table, rows[table]!.map((r) => textRow(table, r)));
       }
-      for (const v of viewsForPostgres(readFileSync(ARTICLE_PATH, 'utf8'))) await o.query(v);
+      for (const v of articleViewsForPostgres()) await o.query(v);
       const predicted = await o.query('SELECT alert_type, entity, detected_at, description FROM siem_alerts');
       assert.ok(predicted.some((r) => r[0] === 'brute_force'), 'the data contains a brute-force alert');
       assert.ok(predicted.some((r) => r[0] === 'suspicious_process'), 'the data contains a suspicious process');

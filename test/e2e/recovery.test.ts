@@ -9,45 +9,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
-import type { Row, SqlType } from '../../src/common/types.js';
-import { formatValueText, parseValueText } from '../../src/expr/text-io.js';
+import type { Row } from '../../src/common/types.js';
+import { parseValueText } from '../../src/expr/text-io.js';
 import { formatRfc3339Micros } from '../../src/connectors/iso-time.js';
 import { createTopic, ensureKafkaBroker, produceJsonLines, readTopic, uniqueTopic } from '../harness/kafka.js';
 import { assertSameRows, withOracle, type TextRow } from '../harness/pg-oracle.js';
 import { rng, SiemEvents } from '../harness/siem-events.js';
-import { REPO_ROOT, startServerProcess, type ServerProcess } from '../harness/server-process.js';
+import { startServerProcess, type ServerProcess } from '../harness/server-process.js';
+import { ARTICLE_COLUMNS, ARTICLE_SQL, ARTICLE_VIEWS, articleJson, articleTextRow, articleViewsForPostgres } from '../harness/article.js';
 
 const execFileAsync = promisify(execFile);
-const ARTICLE = readFileSync(join(REPO_ROOT, '..', 'shared', 'seed', 'article.sql'), 'utf8');
+const ARTICLE = ARTICLE_SQL;
 const KILLS = Number(process.env['SLUICE_RECOVERY_KILLS'] ?? 20);
-const VIEWS = ['brute_force_detections', 'suspicious_process_chains', 'recently_blocked_ips', 'auth_from_blocked_ip', 'siem_alerts'];
-const COLUMNS: Record<string, [string, SqlType][]> = {
-  auth_events: [['event_id', 'varchar'], ['user_id', 'varchar'], ['source_ip', 'varchar'], ['event_type', 'varchar'], ['event_time', 'timestamptz']],
-  firewall_logs: [['log_id', 'varchar'], ['src_ip', 'varchar'], ['dst_ip', 'varchar'], ['dst_port', 'integer'], ['action', 'varchar'], ['bytes', 'bigint'], ['log_time', 'timestamptz']],
-  process_events: [['event_id', 'varchar'], ['host_id', 'varchar'], ['parent_pid', 'integer'], ['child_pid', 'integer'], ['process_name', 'varchar'], ['command_line', 'varchar'], ['event_time', 'timestamptz']],
-};
-
-const toJson = (table: string, row: Row): Record<string, unknown> =>
-  Object.fromEntries(COLUMNS[table]!.map(([name, type], i) => [name, type === 'timestamptz' ? formatRfc3339Micros(row[i] as number) : typeof row[i] === 'bigint' ? Number(row[i]) : row[i]]));
-const textRow = (table: string, row: Row): TextRow => row.map((v, i) => (v === null ? null : formatValueText(v, COLUMNS[table]![i]![1])));
-
-function viewsForPostgres(sql: string): string[] {
-  return sql
-    .replace(/--[^\n]*/g, '')
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => /^CREATE MATERIALIZED VIEW/i.test(s))
-    .map((s) =>
-      s
-        .replace(/CREATE MATERIALIZED VIEW/i, 'CREATE VIEW')
-        .replace(/FROM TUMBLE\((\w+), (\w+), INTERVAL '([^']+)'\)/i, (_m, rel: string, col: string, size: string) =>
-          `FROM (SELECT *, date_bin(INTERVAL '${size}', ${col}, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS window_start, date_bin(INTERVAL '${size}', ${col}, TIMESTAMPTZ '1970-01-01 00:00:00+00') + INTERVAL '${size}' AS window_end FROM ${rel}) AS ${rel}`,
-        ),
-    );
-}
+const VIEWS = ARTICLE_VIEWS;
+const COLUMNS = ARTICLE_COLUMNS;
+const toJson = articleJson;
+const textRow = articleTextRow;
 
 async function connect(server: ServerProcess): Promise<pg.Client> {
   const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'root', database: 'dev', types: { getTypeParser: () => (v: string) => v } as never });
@@ -114,7 +92,7 @@ test(`recovery: ${KILLS} SIGKILLs mid-stream, then views and sink equal an unint
         await o.createTable(table, cols.map(([name, type]) => ({ name, type })));
         await o.insert(table, all[table]!.map((r) => textRow(table, r)));
       }
-      for (const v of viewsForPostgres(ARTICLE)) await o.query(v);
+      for (const v of articleViewsForPostgres()) await o.query(v);
       for (const v of VIEWS) {
         const ours = (await c.query({ text: `SELECT * FROM ${v}`, rowMode: 'array' })).rows as TextRow[];
         assertSameRows(ours, await o.query(`SELECT * FROM ${v}`), `${v} after ${KILLS} kills`);

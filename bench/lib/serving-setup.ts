@@ -1,0 +1,117 @@
+/**
+ * Targets of the serving benchmark: the real `sluice serve` process (bin/sluice.js, so `npm run -s build` first)
+ * with table `hosts` and materialized view `host_risk`, and the local PostgreSQL 15 with the same table (primary
+ * key) in a throw-away schema. State: each target owns its process or schema until close(). Invariant: both hold
+ * the same N rows, loaded with INSERT … VALUES in batches of 1000, before any timing starts.
+ */
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startServerProcess } from '../../test/harness/server-process.js';
+
+export interface ServingTarget {
+  label: 'sluice' | 'PostgreSQL';
+  config: pg.ClientConfig;
+  /** Relation the queries read: the materialized view in sluice, the plain table in PostgreSQL. */
+  relation: string;
+  version: string;
+  loadSeconds: number;
+  /** CPU seconds (user + system) of the server process so far, or null when not one process (PostgreSQL). */
+  serverCpuSeconds(): number | null;
+  close(): Promise<void>;
+}
+
+export const hostKey = (i: number): string => `host-${String(i).padStart(7, '0')}`;
+
+function valuesBatch(from: number, to: number): string {
+  const rows: string[] = [];
+  for (let i = from; i < to; i++) rows.push(`('${hostKey(i)}', 'owner-${i % 997}', ${i % 100})`);
+  return rows.join(', ');
+}
+
+async function loadRows(c: pg.Client, rows: number): Promise<void> {
+  for (let from = 0; from < rows; from += 1000) await c.query(`INSERT INTO hosts VALUES ${valuesBatch(from, Math.min(rows, from + 1000))}`);
+}
+
+const TABLE_DDL = 'CREATE TABLE hosts (host_id VARCHAR PRIMARY KEY, owner VARCHAR, risk INT)';
+
+/** Process CPU seconds from /proc/<pid>/stat (utime + stime, in clock ticks of 1/100 s on Linux). */
+function procCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+export async function startSluiceTarget(rows: number): Promise<ServingTarget> {
+  const sp = await startServerProcess();
+  const config: pg.ClientConfig = { host: '127.0.0.1', port: sp.port, user: 'root', database: 'dev' };
+  const c = new pg.Client(config);
+  await c.connect();
+  try {
+    const version = String((await c.query('SELECT version() AS v')).rows[0].v);
+    const t0 = performance.now();
+    await c.query(TABLE_DDL);
+    await loadRows(c, rows);
+    await c.query('CREATE MATERIALIZED VIEW host_risk AS SELECT host_id, owner, risk FROM hosts WHERE risk >= 0');
+    const n = Number((await c.query('SELECT count(*) AS n FROM host_risk')).rows[0].n);
+    if (n !== rows) throw new Error(`sluice host_risk has ${n} rows, expected ${rows}`);
+    const loadSeconds = (performance.now() - t0) / 1000;
+    return {
+      label: 'sluice',
+      config,
+      relation: 'host_risk',
+      version,
+      loadSeconds,
+      serverCpuSeconds: () => procCpuSeconds(sp.child.pid),
+      async close() {
+        await sp.stop();
+      },
+    };
+  } finally {
+    await c.end();
+  }
+}
+
+function pgConnection(): pg.ClientConfig {
+  const url = process.env['SLUICE_TEST_PG'];
+  if (url) return { connectionString: url };
+  return { host: '127.0.0.1', port: 5432, database: 'test', user: process.env['PGUSER'] ?? 'postgres' };
+}
+
+export async function startPostgresTarget(rows: number): Promise<ServingTarget> {
+  const schema = `sluice_serving_${randomBytes(4).toString('hex')}`;
+  const base = pgConnection();
+  const admin = new pg.Client(base);
+  await admin.connect();
+  const version = String((await admin.query('SHOW server_version')).rows[0].server_version);
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const config: pg.ClientConfig = { ...base, options: `-c search_path=${schema}` };
+  const c = new pg.Client(config);
+  await c.connect();
+  const t0 = performance.now();
+  try {
+    await c.query(TABLE_DDL);
+    await loadRows(c, rows);
+    await c.query('ANALYZE hosts');
+  } finally {
+    await c.end();
+  }
+  const loadSeconds = (performance.now() - t0) / 1000;
+  return {
+    label: 'PostgreSQL',
+    config,
+    relation: 'hosts',
+    version: `PostgreSQL ${version}`,
+    loadSeconds,
+    serverCpuSeconds: () => null,
+    async close() {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
