@@ -4,6 +4,7 @@
  * random rows every 50 ms; the same client code against PostgreSQL 15 on a plain table; queries/s, latency, ratio.
  * Prints numbers, asserts nothing. Needs `npm run -s build` (it runs the real bin/sluice.js).
  * Run: node --import tsx bench/serving.bench.ts [--quick|--full] [--rows N] [--seconds S] [--conns 16,64] [--no-peer] [--json FILE]
+ *      [--sluice-port P]  (use a sluice already listening on P, e.g. started under node --cpu-prof, instead of starting one)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -21,6 +22,7 @@ const ROWS = num('--rows', 100_000);
 const SECONDS = num('--seconds', full ? 30 : 4);
 const CONNS = (opt('--conns') ?? '16,64').split(',').map(Number).filter((n) => n > 0);
 const PEER = !has('--no-peer');
+const SLUICE_PORT = opt('--sluice-port') === undefined ? undefined : Number(opt('--sluice-port'));
 const INGEST = { intervalMs: 50, rowsPerTick: 5 };
 const TARGET_RATIO = 0.7;
 const TARGET_P99_MS = 5;
@@ -53,6 +55,8 @@ interface PhaseResult {
   firstError: string | null;
   rowsPerQuery: number;
   serverCpuMsPerQuery: number | null;
+  /** CPU of this (client) process during the phase, as % of one core. */
+  clientCpuPct: number;
   ingest: { updates: number; errors: number; tickP99Ms: number; firstError: string | null };
 }
 
@@ -62,6 +66,7 @@ async function runPhases(target: ServingTarget): Promise<PhaseResult[]> {
     for (const spec of queries(target.relation)) {
       const ingest = await startIngest(target.config, { table: 'hosts', keys: ROWS, keyOf: hostKey, ...INGEST, maxTicks: Math.ceil((SECONDS * 1000) / INGEST.intervalMs) * 4 + 200 });
       const cpu0 = target.serverCpuSeconds();
+      const client0 = process.cpuUsage();
       let load: LoadResult;
       let ing: IngestResult;
       try {
@@ -70,6 +75,7 @@ async function runPhases(target: ServingTarget): Promise<PhaseResult[]> {
         ing = await ingest.stop();
       }
       const cpu1 = target.serverCpuSeconds();
+      const client1 = process.cpuUsage(client0);
       const r: PhaseResult = {
         system: target.label,
         query: spec.label,
@@ -83,6 +89,7 @@ async function runPhases(target: ServingTarget): Promise<PhaseResult[]> {
         firstError: load.firstError,
         rowsPerQuery: load.queries ? load.rowsReturned / load.queries : 0,
         serverCpuMsPerQuery: cpu0 !== null && cpu1 !== null && load.queries ? ((cpu1 - cpu0) * 1000) / load.queries : null,
+        clientCpuPct: ((client1.user + client1.system) / 1e6 / load.seconds) * 100,
         ingest: { updates: ing.updates, errors: ing.errors, tickP99Ms: percentile(ing.tickMs, 0.99), firstError: ing.firstError },
       };
       out.push(r);
@@ -93,10 +100,10 @@ async function runPhases(target: ServingTarget): Promise<PhaseResult[]> {
 }
 
 const ms = (x: number): string => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(1)) : '—');
-const HEADER = `${'system'.padEnd(11)}${'query'.padEnd(7)}${'conns'.padStart(5)}${'queries/s'.padStart(11)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'queries'.padStart(9)}${'err'.padStart(5)}${'rows/q'.padStart(8)}${'srv CPU ms/q'.padStart(14)}${'updates'.padStart(9)}${'upd p99 ms'.padStart(12)}`;
+const HEADER = `${'system'.padEnd(11)}${'query'.padEnd(7)}${'conns'.padStart(5)}${'queries/s'.padStart(11)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'queries'.padStart(9)}${'err'.padStart(5)}${'rows/q'.padStart(8)}${'srv CPU ms/q'.padStart(14)}${'updates'.padStart(9)}${'tick p99 ms'.padStart(13)}${'client CPU'.padStart(12)}`;
 function printRow(r: PhaseResult): void {
   console.log(
-    `${r.system.padEnd(11)}${r.query.padEnd(7)}${String(r.concurrency).padStart(5)}${fmtInt(r.qps).padStart(11)}${ms(r.p50).padStart(9)}${ms(r.p99).padStart(9)}${ms(r.max).padStart(9)}${fmtInt(r.queries).padStart(9)}${String(r.errors).padStart(5)}${r.rowsPerQuery.toFixed(1).padStart(8)}${(r.serverCpuMsPerQuery === null ? '—' : ms(r.serverCpuMsPerQuery)).padStart(14)}${fmtInt(r.ingest.updates).padStart(9)}${ms(r.ingest.tickP99Ms / INGEST.rowsPerTick).padStart(12)}`,
+    `${r.system.padEnd(11)}${r.query.padEnd(7)}${String(r.concurrency).padStart(5)}${fmtInt(r.qps).padStart(11)}${ms(r.p50).padStart(9)}${ms(r.p99).padStart(9)}${ms(r.max).padStart(9)}${fmtInt(r.queries).padStart(9)}${String(r.errors).padStart(5)}${r.rowsPerQuery.toFixed(1).padStart(8)}${(r.serverCpuMsPerQuery === null ? '—' : ms(r.serverCpuMsPerQuery)).padStart(14)}${fmtInt(r.ingest.updates).padStart(9)}${ms(r.ingest.tickP99Ms).padStart(13)}${`${r.clientCpuPct.toFixed(0)}%`.padStart(12)}`,
   );
   if (r.firstError) console.log(`  first query error: ${r.firstError}`);
   if (r.ingest.firstError) console.log(`  first update error (${r.ingest.errors}): ${r.ingest.firstError}`);
@@ -107,7 +114,7 @@ console.log(`machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, node ${
 
 const results: PhaseResult[] = [];
 const versions: string[] = [];
-const starters: (() => Promise<ServingTarget>)[] = [() => startSluiceTarget(ROWS)];
+const starters: (() => Promise<ServingTarget>)[] = [() => startSluiceTarget(ROWS, SLUICE_PORT)];
 if (PEER) starters.push(() => startPostgresTarget(ROWS));
 for (const start of starters) {
   const target = await start();

@@ -47,9 +47,10 @@ function procCpuSeconds(pid: number | undefined): number | null {
   }
 }
 
-export async function startSluiceTarget(rows: number): Promise<ServingTarget> {
-  const sp = await startServerProcess();
-  const config: pg.ClientConfig = { host: '127.0.0.1', port: sp.port, user: 'root', database: 'dev' };
+/** Start `sluice serve` (or, with `externalPort`, use a server already listening there, e.g. one under --cpu-prof). */
+export async function startSluiceTarget(rows: number, externalPort?: number): Promise<ServingTarget> {
+  const sp = externalPort === undefined ? await startServerProcess() : null;
+  const config: pg.ClientConfig = { host: '127.0.0.1', port: sp?.port ?? externalPort, user: 'root', database: 'dev' };
   const c = new pg.Client(config);
   await c.connect();
   try {
@@ -67,9 +68,9 @@ export async function startSluiceTarget(rows: number): Promise<ServingTarget> {
       relation: 'host_risk',
       version,
       loadSeconds,
-      serverCpuSeconds: () => procCpuSeconds(sp.child.pid),
+      serverCpuSeconds: () => (sp ? procCpuSeconds(sp.child.pid) : null),
       async close() {
-        await sp.stop();
+        await sp?.stop();
       },
     };
   } finally {

@@ -1,73 +1,23 @@
 /**
- * Broker down mid-stream: the test runs its OWN single-node broker (ports 19092/19093, its own data dir,
- * the jars scripts/kafka.sh fetched), stops it with SIGTERM while a source reads and a sink writes, and
+ * Broker down mid-stream: the test runs its OWN single-node broker (test/harness/private-broker.ts, ports
+ * 19092/19093), stops it with SIGTERM while a source reads and a sink writes, and
  * restarts it on the same data. Nothing is lost or repeated; the pending epoch commits after the restart.
  * It never touches the shared broker on 9092. Skipped when the jars are not there.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { PrivateBroker } from '../harness/private-broker.js';
 import { createKafkaSource } from '../../src/connectors/kafka-source.js';
 import { createKafkaSink, EPOCH_HEADER } from '../../src/connectors/kafka-sink.js';
 import type { SourceMessage } from '../../src/connectors/types.js';
-import { createTopic, kafka, produce, waitFor } from './kafka-connectors-util.js';
+import { createTopic, produce, waitFor } from './kafka-connectors-util.js';
 
-const LIB = join(homedir(), '.m2', 'sluice-kafka', process.env['SLUICE_KAFKA_VERSION'] ?? '4.1.1', 'lib');
 const PORT = 19092;
 const BROKERS = [`127.0.0.1:${PORT}`];
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-let dataDir = '';
-let broker: ChildProcess | null = null;
-
-function jvmArgs(): string[] {
-  return ['-Xms128m', '-Xmx384m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${join(ROOT, 'scripts/kafka/log4j2.properties')}`, `-Dkafka.logs.dir=${dataDir}/logs`];
-}
-
-function writeConfig(): string {
-  const base = readFileSync(join(ROOT, 'scripts/kafka/server.properties'), 'utf8');
-  const conf = `${base}
-controller.quorum.voters=1@127.0.0.1:${PORT + 1}
-listeners=PLAINTEXT://127.0.0.1:${PORT},CONTROLLER://127.0.0.1:${PORT + 1}
-advertised.listeners=PLAINTEXT://127.0.0.1:${PORT}
-log.dirs=${dataDir}/data
-`;
-  const path = join(dataDir, 'server.properties');
-  writeFileSync(path, conf);
-  return path;
-}
-
-async function startBroker(): Promise<void> {
-  const conf = join(dataDir, 'server.properties');
-  broker = spawn('java', [...jvmArgs(), '-cp', `${LIB}/*`, 'kafka.Kafka', conf], { stdio: 'ignore' });
-  const admin = kafka(BROKERS).admin();
-  const up = await waitFor(async () => {
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-      return true;
-    } catch {
-      await new Promise((r) => setTimeout(r, 300));
-      return false;
-    }
-  }, 90_000);
-  await admin.disconnect().catch(() => undefined);
-  assert.ok(up, 'test broker started');
-}
-
-async function stopBroker(): Promise<void> {
-  const b = broker;
-  broker = null;
-  if (!b || b.exitCode !== null) return;
-  const exited = new Promise((r) => b.once('exit', r));
-  b.kill('SIGTERM');
-  const t = setTimeout(() => b.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(t);
-}
+let broker: PrivateBroker | null = null;
+const startBroker = (): Promise<void> => broker!.start();
+const stopBroker = async (): Promise<void> => broker?.stop();
 
 function kcatCommitted(topic: string): { payload: string; headers?: string[] }[] {
   const out = execFileSync('kcat', ['-b', BROKERS[0]!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-J', '-X', 'isolation.level=read_committed'], {
@@ -77,18 +27,14 @@ function kcatCommitted(topic: string): { payload: string; headers?: string[] }[]
   return out.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
 }
 
-const haveJars = existsSync(LIB);
 
-describe('kafka connectors across a broker restart', { timeout: 300_000, skip: haveJars ? false : `no Kafka jars in ${LIB}` }, () => {
+describe('kafka connectors across a broker restart', { timeout: 300_000, skip: PrivateBroker.available ? false : 'no Kafka jars (bash scripts/kafka.sh fetch)' }, () => {
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sluice-restart-kafka-'));
-    const conf = writeConfig();
-    execFileSync('java', [...jvmArgs(), '-cp', `${LIB}/*`, 'kafka.tools.StorageTool', 'format', '-t', 'Rk2Lx5fBTgq6lKb1m3vQaw', '-c', conf], { stdio: 'ignore' });
+    broker = new PrivateBroker(PORT);
     await startBroker();
   });
   after(async () => {
-    await stopBroker();
-    if (dataDir.includes('sluice-restart-kafka-')) rmSync(dataDir, { recursive: true, force: true });
+    await broker?.destroy();
   });
 
   it('source and sink lose and repeat nothing while the broker is down', async () => {
