@@ -103,7 +103,7 @@ test('npm pack → npm install -g → sluice --version, demo with a brute_force 
 
     const sql = run(bin, ['sql', '--port', String(port), '-c', "SELECT count(*) > 0 AS seen FROM siem_alerts WHERE alert_type = 'brute_force'"], { cwd: tmp, timeoutMs: 30_000 });
     assert.equal(sql.code, 0, `installed sluice sql failed:\n${sql.stderr}`);
-    assert.match(sql.stdout, /^ seen\s*\n-+\n t\n\(1 row\)/);
+    assert.match(sql.stdout, /^ seen\s*\n-+\n t *\n\(1 row\)/);
   } finally {
     if (child.exitCode === null) child.kill('SIGINT');
     const killTimer = setTimeout(() => child.kill('SIGKILL'), 15_000);
