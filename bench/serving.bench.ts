@@ -3,7 +3,7 @@
  * prepared statements, 16 then 64 concurrent node-postgres connections) while a background connection UPDATEs a few
  * random rows every 50 ms; the same client code against PostgreSQL 15 on a plain table; queries/s, latency, ratio.
  * Prints numbers, asserts nothing. Needs `npm run -s build` (it runs the real bin/sluice.js).
- * Run: node --import tsx bench/serving.bench.ts [--quick|--full] [--rows N] [--seconds S] [--conns 16,64] [--no-peer] [--json FILE]
+ * Run: node --import tsx bench/serving.bench.ts [--quick|--full] [--rows N] [--seconds S] [--conns 16,64] [--no-peer] [--no-ingest] [--json FILE]
  *      [--sluice-port P]  (use a sluice already listening on P, e.g. started under node --cpu-prof, instead of starting one)
  */
 import { writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ const SECONDS = num('--seconds', full ? 30 : 4);
 const CONNS = (opt('--conns') ?? '16,64').split(',').map(Number).filter((n) => n > 0);
 const PEER = !has('--no-peer');
 const SLUICE_PORT = opt('--sluice-port') === undefined ? undefined : Number(opt('--sluice-port'));
-const INGEST = { intervalMs: 50, rowsPerTick: 5 };
+const INGEST = { intervalMs: 50, rowsPerTick: has('--no-ingest') ? 0 : 5 };
 const TARGET_RATIO = 0.7;
 const TARGET_P99_MS = 5;
 
@@ -109,7 +109,7 @@ function printRow(r: PhaseResult): void {
   if (r.ingest.firstError) console.log(`  first update error (${r.ingest.errors}): ${r.ingest.firstError}`);
 }
 
-console.log(`serving bench (${full ? 'full' : 'quick'}): ${fmtInt(ROWS)} rows, ${SECONDS} s per phase, connections ${CONNS.join(', ')}, ingest ${INGEST.rowsPerTick} UPDATEs every ${INGEST.intervalMs} ms`);
+console.log(`serving bench (${full ? 'full' : 'quick'}): ${fmtInt(ROWS)} rows, ${SECONDS} s per phase, connections ${CONNS.join(', ')}, ${INGEST.rowsPerTick ? `ingest ${INGEST.rowsPerTick} UPDATEs every ${INGEST.intervalMs} ms` : 'no ingest'}`);
 console.log(`machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, ${new Date().toISOString()}`);
 
 const results: PhaseResult[] = [];

@@ -49,6 +49,8 @@ async function start(opts: ServeOptions, cmd: Command): Promise<{ engine: Engine
   const log = createLogger(o.logFormat);
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${o.port}"`, 'Use a number between 0 and 65535.');
+  const epochMs = Number(o.epochMs);
+  if (!Number.isFinite(epochMs) || epochMs < 1 || epochMs > 60_000) fail(`invalid --epoch-ms "${o.epochMs}"`, 'Use a number of milliseconds between 1 and 60000.');
   const users: Record<string, string> = {};
   for (const u of [o.user ?? []].flat().flatMap((s) => String(s).split(','))) {
     const i = u.indexOf(':');
@@ -57,7 +59,7 @@ async function start(opts: ServeOptions, cmd: Command): Promise<{ engine: Engine
   }
   let engine: Engine;
   try {
-    engine = await createEngine({ dataDir: o.dataDir ?? null, epochMs: Number(o.epochMs), log });
+    engine = await createEngine({ dataDir: o.dataDir ?? null, epochMs, log });
   } catch (e) {
     fail(`cannot open the data directory: ${(e as Error).message}`, 'Check that the directory is writable and that no other sluice process uses it.');
   }
@@ -155,5 +157,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = await runSql(o.host, Number(o.port), 'SELECT * FROM sluice.sources; SELECT name, rows, state_entries, eval_errors FROM sluice.views; SELECT * FROM sluice.sinks; SELECT * FROM sluice.epochs;');
     });
 
+  // Usage errors (unknown command or option, bad choice) exit 2, like other configuration errors; help and
+  // --version exit 0.
+  program.exitOverride((err) => {
+    process.exit(err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2);
+  });
+  for (const c of program.commands) c.exitOverride((err) => process.exit(err.exitCode === 0 || err.code === 'commander.helpDisplayed' ? 0 : 2));
   await program.parseAsync(argv);
 }

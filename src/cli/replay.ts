@@ -26,6 +26,13 @@ export interface ReplayOptions {
   readonly timestamps?: 'original' | 'rebased';
   /** Reference time for rebasing, ms since the epoch (default Date.now()). */
   readonly nowMs?: number;
+  /**
+   * The newest event time (ms) rebasing maps to `nowMs`; default this file's newest. Pass the newest over all files
+   * of a scenario so every stream gets the same shift (cross-stream rules keep their gaps).
+   */
+  readonly newestMs?: number;
+  /** Round the rebasing shift down to a multiple of this many ms (keeps tumbling-window alignment). */
+  readonly alignShiftMs?: number;
   /** Speed-up factor: > 0 sleeps (gap between consecutive events) / speed before each event; omitted → no sleeps. */
   readonly speed?: number;
   /** Upper bound of one sleep, ms (default 1000). */
@@ -91,21 +98,33 @@ export function eventMicros(row: JsonRow, timeFields: readonly string[] = DEFAUL
 
 /**
  * Shift every time field of every row by (now − newest event time), so the newest event lands at `nowMs` and all
- * gaps are kept. Rows without a time field are copied unchanged. Returns new rows (inputs are not modified).
+ * gaps are kept. `alignMs` rounds the shift down to a multiple of it (e.g. 1 day: tumbling windows keep their
+ * alignment, the newest event lands within alignMs before now). Rows without a time field are copied unchanged.
+ * Returns new rows (inputs are not modified).
  */
-export function rebaseTimestamps(rows: readonly JsonRow[], nowMs: number, timeFields: readonly string[] = DEFAULT_TIME_FIELDS): { rows: JsonRow[]; shiftMicros: number } {
-  let newest: number | null = null;
+export function rebaseTimestamps(
+  rows: readonly JsonRow[],
+  nowMs: number,
+  timeFields: readonly string[] = DEFAULT_TIME_FIELDS,
+  alignMs?: number,
+  newestMs?: number,
+): { rows: JsonRow[]; shiftMicros: number } {
+  let newest: number | null = newestMs === undefined ? null : Math.round(newestMs * 1000);
   for (const r of rows) {
     for (const f of timeFields) {
       const v = r[f];
       if (typeof v === 'string') {
         const t = isoMicros(v, f);
-        if (newest === null || t > newest) newest = t;
+        if (newestMs === undefined && (newest === null || t > newest)) newest = t;
       }
     }
   }
   if (newest === null) return { rows: rows.map((r) => ({ ...r })), shiftMicros: 0 };
-  const shiftMicros = Math.round(nowMs * 1000) - newest;
+  let shiftMicros = Math.round(nowMs * 1000) - newest;
+  if (alignMs !== undefined && alignMs > 0) {
+    const unit = Math.round(alignMs * 1000);
+    shiftMicros = Math.floor(shiftMicros / unit) * unit;
+  }
   return { rows: shiftRows(rows, shiftMicros, timeFields), shiftMicros };
 }
 
@@ -146,7 +165,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const timeFields = opts.timeFields ?? DEFAULT_TIME_FIELDS;
   const original = await readJsonLines(opts.file);
   const { rows, shiftMicros } =
-    opts.timestamps === 'rebased' ? rebaseTimestamps(original, opts.nowMs ?? Date.now(), timeFields) : { rows: original, shiftMicros: 0 };
+    opts.timestamps === 'rebased' ? rebaseTimestamps(original, opts.nowMs ?? Date.now(), timeFields, opts.alignShiftMs, opts.newestMs) : { rows: original, shiftMicros: 0 };
   if (opts.topic === undefined) return { rows, produced: 0, shiftMicros };
 
   process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';

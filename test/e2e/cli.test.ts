@@ -119,8 +119,12 @@ test('a second server on the same --data-dir exits 2 naming the directory', asyn
     // The first server is unaffected.
     assert.equal(psql(first.port, 'root', '', 'SELECT 1').stdout.trim(), '1');
   } finally {
-    assert.equal(await first.stop(), 0);
+    assert.equal(await first.stop('SIGINT'), 0, 'Ctrl-C exits 0');
   }
+  // A clean stop releases the lock: the directory opens again.
+  const again = await startServerProcess({ dataDir: first.dataDir });
+  assert.equal(psql(again.port, 'root', '', 'SELECT 1').stdout.trim(), '1');
+  assert.equal(await again.stop(), 0);
 });
 
 test('an unwritable data dir (a path under a regular file) exits 2 with a clear message', async () => {
@@ -133,6 +137,28 @@ test('an unwritable data dir (a path under a regular file) exits 2 with a clear 
   assert.ok(r.stderr.includes(dataDir), `message names ${dataDir}: ${r.stderr}`);
   assert.match(r.stderr, /data directory/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  // A data dir that is itself a regular file.
+  const onFile = sluice(['serve', '--port', String(await freePort()), '--data-dir', file]);
+  assert.equal(onFile.code, 2, onFile.stderr);
+  assert.ok(onFile.stderr.includes(file), onFile.stderr);
+});
+
+test('bad option values and config files exit 2 with a message (and a hint for bad values)', () => {
+  const cases: { args: string[]; message: RegExp; hint?: false }[] = [
+    { args: ['serve', '--port', '99999'], message: /invalid port "99999"/ },
+    { args: ['serve', '--port', '0', '--user', 'bob'], message: /invalid --user "bob"/ },
+    { args: ['serve', '--config', join(tmpdir(), 'sluice-no-such-config.json')], message: /cannot read config file .*sluice-no-such-config\.json/, hint: false },
+    { args: ['sql', '--port', '1'], message: /nothing to run/ },
+  ];
+  const badJson = join(mkdtempSync(join(tmpdir(), 'sluice-cli-')), 'bad.json');
+  writeFileSync(badJson, '{not json');
+  cases.push({ args: ['serve', '--config', badJson], message: /cannot read config file .*bad\.json/, hint: false });
+  for (const c of cases) {
+    const r = sluice(c.args);
+    assert.equal(r.code, 2, `${c.args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, c.message, c.args.join(' '));
+    if (c.hint !== false) assert.match(r.stderr, /^hint: /m, c.args.join(' '));
+  }
 });
 
 test('--log-format json: every log line is JSON and one is the listening event', async () => {
@@ -230,4 +256,54 @@ test('--config JSON: its port is used without a flag, and a --port flag wins ove
   } finally {
     assert.equal(await fromFlag.stop(), 0);
   }
+});
+
+test('environment variables configure serve: SLUICE_PORT, SLUICE_LOG_FORMAT, SLUICE_EPOCH_MS, SLUICE_USERS, SLUICE_DATA_DIR', async () => {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-cli-env-'));
+  const env = { SLUICE_PORT: String(port), SLUICE_LOG_FORMAT: 'json', SLUICE_EPOCH_MS: '250', SLUICE_USERS: 'alice:secret,bob:hunter2', SLUICE_DATA_DIR: dataDir };
+  const s = await serveUntilListening([], env);
+  try {
+    const listening = s
+      .out()
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { event?: string; port?: number; data_dir?: string })
+      .find((e) => e.event === 'listening');
+    assert.equal(listening?.port, port);
+    assert.equal(listening?.data_dir, dataDir);
+    assert.equal(psql(port, 'bob', 'hunter2', 'SELECT epoch_ms FROM sluice.epochs').stdout.trim(), '250');
+    assert.equal(psql(port, 'alice', 'secret', 'SELECT 1').code, 0);
+    assert.notEqual(psql(port, 'alice', 'hunter2', 'SELECT 1').code, 0);
+  } finally {
+    assert.equal(await s.stop(), 0);
+  }
+});
+
+test('precedence: SLUICE_CONFIG file < SLUICE_PORT environment < --port flag', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-config-'));
+  const [filePort, envPort, flagPort] = [await freePort(), await freePort(), await freePort()];
+  const config = join(dir, 'sluice.json');
+  writeFileSync(config, JSON.stringify({ port: filePort, logFormat: 'json' }));
+  const envWins = await serveUntilListening([], { SLUICE_CONFIG: config, SLUICE_PORT: String(envPort) });
+  try {
+    assert.match(envWins.out(), new RegExp(`"event":"listening".*"port":${envPort}\\b`), envWins.out());
+  } finally {
+    assert.equal(await envWins.stop(), 0);
+  }
+  const flagWins = await serveUntilListening(['--port', String(flagPort)], { SLUICE_CONFIG: config, SLUICE_PORT: String(envPort) });
+  try {
+    assert.match(flagWins.out(), new RegExp(`"event":"listening".*"port":${flagPort}\\b`), flagWins.out());
+  } finally {
+    assert.equal(await flagWins.stop(), 0);
+  }
+});
+
+test('sluice sql -f runs a file of statements in order', async () => {
+  const s = await sharedServer();
+  const file = join(mkdtempSync(join(tmpdir(), 'sluice-cli-sql-')), 'q.sql');
+  writeFileSync(file, "CREATE TABLE cli_t (id int, name text);\nINSERT INTO cli_t VALUES (1, 'a'), (2, 'b');\nSELECT name FROM cli_t ORDER BY id;\n");
+  const r = sluice(['sql', '--port', String(s.port), '-f', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^CREATE\nINSERT\n name\n------\n a *\n b *\n\(2 rows\)/);
 });

@@ -1,12 +1,13 @@
 /**
- * The published package works on its own: `npm pack` (prepack builds dist/), `npm install -g --prefix <tmp>` of the
- * tarball, then the installed `sluice` runs --version, `demo` whose siem_alerts gets a brute_force alert through
- * psql, `sql` (its runtime dependencies are installed), and exits 0 on SIGINT. Needs the npm registry (bounded).
+ * The published package works on its own: `npm pack` of a fresh copy of the sources without dist/ (prepack must
+ * build it; the repo's own dist/, used by parallel tests, is never rebuilt), `npm install -g --prefix <tmp>`, then
+ * the installed `sluice` runs --version, `demo` whose siem_alerts gets a brute_force alert through psql, `sql`
+ * (its runtime dependencies are installed), and exits 0 on SIGINT. Needs the npm registry (bounded).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '../harness/server-process.js';
@@ -56,7 +57,15 @@ test('package.json ships what the installed command needs', () => {
 
 test('npm pack → npm install -g → sluice --version, demo with a brute_force alert via psql, sql, SIGINT exits 0', { timeout: 600_000 }, async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'sluice-pack-'));
-  const pack = run('npm', ['pack', '--pack-destination', tmp, '--loglevel=error'], { timeoutMs: 240_000 });
+  // A checkout as git has it: sources, no dist/ (git-ignored). node_modules is shared (a symlink) for tsc.
+  const checkout = join(tmp, 'checkout');
+  for (const f of ['package.json', 'tsconfig.json', 'README.md', 'bin', 'src', 'docs', 'examples']) {
+    cpSync(join(REPO_ROOT, f), join(checkout, f), { recursive: true });
+  }
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(checkout, 'node_modules'), 'dir');
+  assert.ok(!existsSync(join(checkout, 'dist')));
+  const pack = run('npm', ['pack', '--pack-destination', tmp, '--loglevel=error'], { cwd: checkout, timeoutMs: 240_000 });
+  assert.ok(existsSync(join(checkout, 'dist', 'src', 'cli', 'main.js')), 'prepack built dist/');
   assert.equal(pack.code, 0, `npm pack failed:\n${pack.stderr}`);
   const tarball = join(tmp, `sluice-${PKG.version}.tgz`);
   assert.equal(pack.stdout.trim().split('\n').at(-1), `sluice-${PKG.version}.tgz`);

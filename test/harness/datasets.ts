@@ -95,11 +95,16 @@ export function parseCsv(text: string): Record<string, string>[] {
     for (let i = 0; i < line.length; i++) {
       const c = line[i]!;
       if (quoted) {
-        if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
-        else if (c === '"') quoted = false;
+        if (c === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else if (c === '"') quoted = false;
         else cur += c;
       } else if (c === '"') quoted = true;
-      else if (c === ',') fields.push(cur), (cur = '');
+      else if (c === ',') {
+        fields.push(cur);
+        cur = '';
+      }
       else cur += c;
     }
     fields.push(cur);
@@ -128,6 +133,8 @@ export interface Detection {
   readonly view: string;
   /** The rule definition's key in expected_alerts.json, when the datasets define one. */
   readonly expectedKey: string | null;
+  /** The Sigma rule id a SIGMA-* file translates, else null (from '-- sigma:'). */
+  readonly sigma: string | null;
   /** Tables the file needs loaded besides the streams (from '-- needs:'). */
   readonly needs: readonly string[];
   /** Its statements, comments removed, in order. */
@@ -150,17 +157,22 @@ export function sqlStatements(text: string): string[] {
     .filter((s) => s !== '');
 }
 
-/** Every detection file, in file-name order (article-1…5 first: later article views depend on earlier ones). */
+/** The statements of examples/detections/00-streams-as-tables.sql (the streams as tables; not a rule). */
+export function streamTablesSql(): string[] {
+  return sqlStatements(readFileSync(join(DETECTIONS_DIR, '00-streams-as-tables.sql'), 'utf8'));
+}
+
+/** Every detection file (00-* excluded), in file-name order (article-1…5 first: later article views depend on earlier ones). */
 export function loadDetections(): Detection[] {
   return readdirSync(DETECTIONS_DIR)
-    .filter((n) => n.endsWith('.sql'))
+    .filter((n) => n.endsWith('.sql') && !n.startsWith('00-'))
     .sort()
     .map((file) => {
       const text = readFileSync(join(DETECTIONS_DIR, file), 'utf8');
       const rule = header(text, 'rule');
       const view = header(text, 'view');
       if (rule === null || view === null) throw new Error(`${file}: missing '-- rule:' or '-- view:' header`);
-      return { file, rule, view, expectedKey: header(text, 'expected'), needs: (header(text, 'needs') ?? '').split(',').map((s) => s.trim()).filter(Boolean), statements: sqlStatements(text) };
+      return { file, rule, view, expectedKey: header(text, 'expected'), sigma: header(text, 'sigma'), needs: (header(text, 'needs') ?? '').split(',').map((s) => s.trim()).filter(Boolean), statements: sqlStatements(text) };
     });
 }
 
