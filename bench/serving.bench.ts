@@ -83,7 +83,7 @@ async function runPhases(target: ServingTarget): Promise<PhaseResult[]> {
         qps: load.queries / load.seconds,
         p50: percentile(load.latMs, 0.5),
         p99: percentile(load.latMs, 0.99),
-        max: load.latMs.length ? Math.max(...load.latMs) : NaN,
+        max: load.latMs.length ? load.latMs.reduce((m, x) => (x > m ? x : m), -Infinity) : NaN,
         queries: load.queries,
         errors: load.errors,
         firstError: load.firstError,

@@ -147,6 +147,43 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   program
+    .command('replay <file>')
+    .description('send a JSON-lines file (.jsonl or .jsonl.gz) to a Kafka topic, or print it, with original or rebased timestamps')
+    .option('--topic <topic>', 'Kafka topic to produce to (omit: print the lines to stdout)')
+    .option('--brokers <list>', 'bootstrap brokers, comma-separated', 'kafka:9092')
+    .addOption(new Option('--timestamps <mode>', 'keep the recorded times or move them so the newest event is now').choices(['original', 'rebased']).default('original'))
+    .option('--now <iso>', 'with rebased: the time the newest event moves to (default: now)')
+    .option('--newest <iso>', 'with rebased: treat this as the newest event time (same shift for several files)')
+    .option('--align <ms>', 'with rebased: round the shift down to a multiple of this many ms (keeps window alignment)')
+    .option('--speed <factor>', 'replay in real time divided by this factor (omit: as fast as possible)')
+    .option('--max-sleep-ms <ms>', 'cap on any one pause between events', '1000')
+    .option('--time-fields <list>', 'timestamp fields to rebase', 'event_time,log_time')
+    .addHelpText('after', '\nExamples:\n  sluice replay ../shared/siem-test-data/streams/A_ssh_bruteforce.auth_events.jsonl --topic auth_events --timestamps rebased\n  sluice replay events.jsonl.gz --topic firewall_logs --speed 10')
+    .action(async (file: string, o: { topic?: string; brokers: string; timestamps: 'original' | 'rebased'; now?: string; newest?: string; align?: string; speed?: string; maxSleepMs: string; timeFields: string }) => {
+      const { replay } = await import('./replay.js');
+      const parseTime = (name: string, v: string | undefined): number | undefined => {
+        if (v === undefined) return undefined;
+        const t = Date.parse(v);
+        if (Number.isNaN(t)) fail(`invalid --${name} "${v}"`, 'Use an ISO-8601 time such as 2026-01-01T00:00:00Z.');
+        return t;
+      };
+      const r = await replay({
+        file,
+        topic: o.topic,
+        brokers: o.brokers.split(',').map((b) => b.trim()),
+        timestamps: o.timestamps,
+        nowMs: parseTime('now', o.now),
+        newestMs: parseTime('newest', o.newest),
+        alignShiftMs: o.align === undefined ? undefined : Number(o.align),
+        speed: o.speed === undefined ? undefined : Number(o.speed),
+        maxSleepMs: Number(o.maxSleepMs),
+        timeFields: o.timeFields.split(',').map((f) => f.trim()),
+      });
+      if (!o.topic) for (const row of r.rows) process.stdout.write(JSON.stringify(row) + '\n');
+      else process.stderr.write(`sluice: replayed ${r.produced} events to ${o.topic}\n`);
+    });
+
+  program
     .command('status')
     .description('show sources, views, sinks and epochs of a running server')
     .addHelpText('after', '\nExamples:\n  sluice status\n  SLUICE_PORT=5566 sluice status')
