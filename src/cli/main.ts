@@ -161,6 +161,20 @@ export async function main(argv: string[]): Promise<void> {
     .addHelpText('after', '\nExamples:\n  sluice replay ../shared/siem-test-data/streams/A_ssh_bruteforce.auth_events.jsonl --topic auth_events --timestamps rebased\n  sluice replay events.jsonl.gz --topic firewall_logs --speed 10')
     .action(async (file: string, o: { topic?: string; brokers: string; timestamps: 'original' | 'rebased'; now?: string; newest?: string; align?: string; speed?: string; maxSleepMs: string; timeFields: string }) => {
       const { replay } = await import('./replay.js');
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
+      if (o.topic) {
+        // Create the topic when missing (one partition), so the first events are not lost to auto-creation.
+        const { Kafka, logLevel } = await import('kafkajs');
+        const admin = new Kafka({ clientId: 'sluice-replay', brokers: o.brokers.split(',').map((b) => b.trim()), logLevel: logLevel.NOTHING }).admin();
+        try {
+          await admin.connect();
+          if (!(await admin.listTopics()).includes(o.topic)) await admin.createTopics({ topics: [{ topic: o.topic, numPartitions: 1 }], waitForLeaders: true });
+        } catch (e) {
+          fail(`cannot reach Kafka at ${o.brokers}: ${(e as Error).message}`, 'Start a broker, or check --brokers.');
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+        }
+      }
       const parseTime = (name: string, v: string | undefined): number | undefined => {
         if (v === undefined) return undefined;
         const t = Date.parse(v);

@@ -307,3 +307,23 @@ test('sluice sql -f runs a file of statements in order', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^CREATE\nINSERT\n name\n------\n a *\n b *\n\(2 rows\)/);
 });
+
+test('sluice replay: rebased lines to stdout keep their gaps; --topic produces every line to Kafka', async () => {
+  const file = join(REPO_ROOT, '..', 'shared', 'siem-test-data', 'streams', 'A_ssh_bruteforce.auth_events.jsonl');
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  const out = sluice(['replay', file, '--timestamps', 'rebased', '--now', '2030-01-01T00:00:00Z']);
+  assert.equal(out.code, 0, out.stderr);
+  const rows = out.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { event_time: string });
+  const orig = lines.map((l) => JSON.parse(l) as { event_time: string });
+  assert.equal(rows.length, orig.length);
+  const newest = Math.max(...rows.map((r) => Date.parse(r.event_time)));
+  assert.equal(newest, Date.parse('2030-01-01T00:00:00Z'));
+  const gap = (xs: { event_time: string }[]): number => Date.parse(xs[xs.length - 1]!.event_time) - Date.parse(xs[0]!.event_time);
+  assert.equal(gap(rows), gap(orig), 'gaps are kept');
+  const topic = `replay-cli-${process.pid}-${Date.now()}`;
+  const produced = sluice(['replay', file, '--topic', topic, '--brokers', 'kafka:9092'], {}, 60_000);
+  assert.equal(produced.code, 0, produced.stderr);
+  assert.match(produced.stderr, new RegExp(`replayed ${orig.length} events`));
+  const kcat = spawnSync('kcat', ['-b', 'kafka:9092', '-C', '-t', topic, '-e', '-q', '-o', 'beginning'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(kcat.stdout.split('\n').filter((l) => l.trim()).length, orig.length);
+});
