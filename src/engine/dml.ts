@@ -45,6 +45,12 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
           return i;
         })
       : cols.map((_, i) => i);
+    for (const row of (stmt.selectStmt?.SelectStmt?.valuesLists ?? []) as PgNode[]) {
+      ((row.List?.items ?? []) as PgNode[]).forEach((item, k) => {
+        const target = targets[k];
+        if (target !== undefined) typeParam(ctx, item, cols[target]!.type);
+      });
+    }
     const bound = bind(stmt.selectStmt, true);
     if (bound.columns.length > targets.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
     if (describeOnly) return 'INSERT 0 0';
@@ -91,8 +97,10 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
     if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${rt.ResTarget.name}" of relation "${relname}" does not exist`, { position: rt.ResTarget.location + 1 });
     return { index: i, val: rt.ResTarget.val };
   });
+  // A bare parameter assigned to a column takes the column's type ($1 in SET risk = $1 is an integer), as in PostgreSQL.
+  for (const st of sets) typeParam(ctx, st.val, cols[st.index]!.type);
   const targetList = [star, ...sets.map((s) => ({ ResTarget: { val: s.val, location: 0 } }))];
-  const bound = bind({ SelectStmt: { targetList, fromClause: from, whereClause: stmt.whereClause, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } });
+  const bound = bind({ SelectStmt: { targetList, fromClause: from, whereClause: stmt.whereClause, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } }, true);
   if (describeOnly) return 'UPDATE 0';
   const rows = run(bound.plan, params);
   const changes: ChangeBatch = [];
@@ -122,6 +130,14 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
   }
   engine.push(t.inputNode, changes);
   return `UPDATE ${rows.length}`;
+}
+
+/** If `node` is a bare $n whose type is still open, give it `type`. */
+function typeParam(ctx: DmlContext, node: PgNode, type: SqlType): void {
+  const n = node?.ParamRef?.number;
+  if (typeof n !== 'number') return;
+  while (ctx.paramTypes.length < n) ctx.paramTypes.push(null);
+  if (ctx.paramTypes[n - 1] === null || ctx.paramTypes[n - 1] === undefined || ctx.paramTypes[n - 1] === 'unknown') ctx.paramTypes[n - 1] = type;
 }
 
 function assign(v: Value, from: SqlType, to: SqlType, column: string): Value {
