@@ -19,6 +19,7 @@ import { bindQuery, type BoundQuery } from '../plan/binder.js';
 import type { LogicalPlan } from '../plan/logical.js';
 import { planDataflow } from '../plan/stream.js';
 import { subqueryCompiler } from '../plan/subquery.js';
+import { compile, compilePredicate } from '../plan/bound.js';
 import { explainLogical } from '../plan/explain.js';
 import type { EngineSession, PreparedStatement, ResultColumn, SessionOptions, StatementResult, TransactionStatus } from './api.js';
 import type { Engine } from './engine.js';
@@ -328,20 +329,7 @@ export class Session implements EngineSession, SessionView {
       sort = top.keys.map((k) => ({ index: (k.expr as { index: number }).index, desc: k.desc, nullsFirst: k.nullsFirst }));
       top = top.input;
     }
-    const e = this.engine;
-    const sp = planDataflow(top, {
-      prefix: 'q/',
-      ctx: { nowMicros: e.clock.nowMicros(), timeZone: this.settings['timezone'] ?? 'UTC' },
-      inputFor: () => null,
-      params,
-      subquery: subqueryCompiler((ref) => this.relationRows(ref)),
-    });
-    const inputs = new Map<string, Row[]>();
-    for (const i of sp.inputs) {
-      if (i.rows) inputs.set(i.id, i.rows);
-      else if (i.relation) inputs.set(i.id, this.relationRows(i.relation));
-    }
-    let rows = evaluateBatch(sp.nodes, inputs, sp.output, e.clock.nowMicros(), new MemoryStore());
+    let rows = this.scanFastPath(top, params) ?? this.evaluateDataflow(top, params);
     if (sort) {
       const keys = sort;
       rows = [...rows].sort((a, b) => {
@@ -364,6 +352,48 @@ export class Session implements EngineSession, SessionView {
       rows = rows.map((r) => r.slice(0, width));
     }
     return rows;
+  }
+
+  /** The general path: the plan as a throwaway batch dataflow over the committed contents it reads. */
+  private evaluateDataflow(top: LogicalPlan, params: readonly Value[]): Row[] {
+    const now = this.engine.clock.nowMicros();
+    const sp = planDataflow(top, {
+      prefix: 'q/',
+      ctx: { nowMicros: now, timeZone: this.settings['timezone'] ?? 'UTC' },
+      inputFor: () => null,
+      params,
+      subquery: subqueryCompiler((ref) => this.relationRows(ref)),
+    });
+    const inputs = new Map<string, Row[]>();
+    for (const i of sp.inputs) {
+      if (i.rows) inputs.set(i.id, i.rows);
+      else if (i.relation) inputs.set(i.id, this.relationRows(i.relation));
+    }
+    return evaluateBatch(sp.nodes, inputs, sp.output, now, new MemoryStore());
+  }
+
+  /**
+   * The common serving shape — [project] over [filter] over one view or table — evaluated in one pass over the
+   * committed contents, without copying them or building a dataflow. Null when the plan has another shape.
+   */
+  private scanFastPath(plan: LogicalPlan, params: readonly Value[]): Row[] | null {
+    let p = plan;
+    const project = p.kind === 'project' ? p : null;
+    if (project) p = project.input;
+    const filter = p.kind === 'filter' ? p : null;
+    if (filter) p = filter.input;
+    if (p.kind !== 'scan' || (p.relation.kind !== 'materialized view' && p.relation.kind !== 'table')) return null;
+    const node = p.relation.kind === 'table' ? ddl.tableNode(p.relation.oid) : ddl.mvNode(p.relation.oid);
+    const copts = { ctx: { nowMicros: this.engine.clock.nowMicros(), timeZone: this.settings['timezone'] ?? 'UTC' }, params, subquery: subqueryCompiler((ref) => this.relationRows(ref)) };
+    const keep = filter ? compilePredicate(filter.predicate, copts) : null;
+    const fns = project ? project.exprs.map((x) => compile(x, copts)) : null;
+    const out: Row[] = [];
+    for (const [row, n] of this.engine.dataflow.contents(node)) {
+      if (keep && !keep(row)) continue;
+      const r = fns ? fns.map((f) => f(row)) : row;
+      for (let i = 0; i < n; i++) out.push(r);
+    }
+    return out;
   }
 
   private relationRows(ref: import('../plan/logical.js').RelationRef): Row[] {
