@@ -9,7 +9,7 @@ import { dfRowKey } from './row-key.js';
 import type { Row } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
-import { RowCounts, decodeCounted, encodeCounted, identicalRows } from './zset.js';
+import { RowCounts, decodeCounted, identicalRows } from './zset.js';
 
 export class DistinctOperator implements Operator {
   private readonly counts = new RowCounts();
@@ -59,13 +59,6 @@ export class DistinctOperator implements Operator {
   }
 
   flush(): void {
-    const t = this.table;
-    if (t === null) return;
-    for (const [k, row] of this.dirty) {
-      const e = this.counts.entries.get(k);
-      if (e === undefined) t.delete(row);
-      else t.put(e.row, encodeCounted(e.row, e.weight));
-    }
-    this.dirty.clear();
+    if (this.table !== null) this.counts.flushTo(this.table, this.dirty);
   }
 }

@@ -9,7 +9,7 @@ import { dfRowKey } from './row-key.js';
 import type { Row } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
-import { RowCounts, consolidate, decodeCounted, encodeCounted } from './zset.js';
+import { RowCounts, consolidate, decodeCounted } from './zset.js';
 
 export class MaterializeOperator implements Operator {
   private readonly counts = new RowCounts();
@@ -47,14 +47,7 @@ export class MaterializeOperator implements Operator {
   }
 
   flush(): void {
-    const t = this.table;
-    if (t === null) return;
-    for (const [k, row] of this.dirty) {
-      const e = this.counts.entries.get(k);
-      if (e === undefined) t.delete(row);
-      else t.put(e.row, encodeCounted(e.row, e.weight));
-    }
-    this.dirty.clear();
+    if (this.table !== null) this.counts.flushTo(this.table, this.dirty);
   }
 
   /** The integrated contents: each distinct row with its multiplicity. */

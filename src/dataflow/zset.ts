@@ -7,7 +7,7 @@ import type { Change, ChangeBatch } from '../common/changes.js';
 import { Numeric } from '../common/numeric.js';
 import { dfRowKey, dfValueKey } from './row-key.js';
 import type { Row } from '../common/types.js';
-import type { StateValue } from '../state/store.js';
+import type { StateTable, StateValue } from '../state/store.js';
 
 interface Entry {
   row: Row;
@@ -113,6 +113,16 @@ export class RowCounts {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Write the rows named in `dirty` (key → a row of that key) to `table` as they stand now, then clear `dirty`. */
+  flushTo(table: StateTable, dirty: Map<string, Row>): void {
+    for (const [k, row] of dirty) {
+      const e = this.entries.get(k);
+      if (e === undefined) table.delete(row);
+      else table.put(e.row, encodeCounted(e.row, e.weight));
+    }
+    dirty.clear();
   }
 }
 
