@@ -79,6 +79,8 @@ export const FIRST_USER_OID = 16384;
 export class Catalog {
   private readonly objects = new Map<string, CatalogObject>();
   private nextOid = FIRST_USER_OID;
+  /** Bumped by every change to the set of objects or their definitions (plan caches compare it). */
+  generation = 0;
 
   static fromSnapshot(s: CatalogSnapshot | undefined): Catalog {
     const c = new Catalog();
@@ -112,14 +114,17 @@ export class Catalog {
     }
     for (const d of def.dependsOn) if (!this.objects.has(d)) throw new SqlError(SQLSTATE.undefined_table, `relation "${d}" does not exist`);
     this.objects.set(def.name, def);
+    this.generation++;
   }
 
   replace(def: CatalogObject): void {
     this.objects.set(def.name, def);
+    this.generation++;
   }
 
   remove(name: string): void {
     this.objects.delete(name);
+    this.generation++;
   }
 
   rename(from: string, to: string): void {
@@ -128,6 +133,7 @@ export class Catalog {
     if (this.objects.has(to)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${to}" already exists`);
     this.objects.delete(from);
     this.objects.set(to, { ...o, name: to });
+    this.generation++;
     for (const other of this.objects.values()) {
       other.dependsOn = other.dependsOn.map((d) => (d === from ? to : d));
       if (other.kind === 'sink' && other.from === from) other.from = to;

@@ -7,7 +7,7 @@
  */
 import type { ChangeBatch } from '../common/changes.js';
 import { SQLSTATE, SqlError } from '../common/errors.js';
-import type { Row } from '../common/types.js';
+import type { Row, Value } from '../common/types.js';
 import type { StateStore, StateTable } from '../state/store.js';
 import { AggregateOperator } from './aggregate.js';
 import { DistinctOperator } from './distinct.js';
@@ -255,9 +255,18 @@ export class Dataflow {
 
   /** Current contents of a materialize node: each distinct row with its multiplicity. */
   contents(id: NodeId): Iterable<[Row, number]> {
+    return this.materializeOp(id).contents();
+  }
+
+  /** The materialize node's rows whose `columns` equal `values` (see MaterializeOperator.lookup); null: no index. */
+  lookup(id: NodeId, columns: readonly number[], values: readonly Value[]): [Row, number][] | null {
+    return this.materializeOp(id).lookup(columns, values);
+  }
+
+  private materializeOp(id: NodeId): MaterializeOperator {
     const rt = this.nodes.get(id);
     if (rt === undefined || rt.spec.kind !== 'materialize') throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${id}" is not a materialize node`);
-    return (rt.op as MaterializeOperator).contents();
+    return rt.op as MaterializeOperator;
   }
 
   /** Readable text of the graph: one line per node (id, kind, label, inputs), in topological order. */

@@ -59,7 +59,7 @@ export interface EngineSession {
   transactionStatus(): TransactionStatus;
   /** Current value of a session setting (for ParameterStatus after SET). */
   setting(name: string): string | undefined;
-  /** Settings reported to the client at startup and after SET (ParameterStatus). */
+  /** Settings reported to the client at startup and after SET (ParameterStatus); the same object until one changes. */
   reportedSettings(): Record<string, string>;
   close(): void;
 }

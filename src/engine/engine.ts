@@ -1,8 +1,9 @@
 /**
  * The engine: the one composition root. It owns the catalog, the state store, the single dataflow graph, the
  * source readers and sink writers, and the epoch loop; sessions run statements against it.
- * State: everything mutable changes only inside `serial()` (DDL, DML, epochs, reads), so a statement sees one
- * committed epoch and epochs never interleave with DDL. Invariant: after each commit, the store holds the
+ * State: everything mutable changes only inside `serial()` (DDL, DML, epochs), so epochs never interleave with
+ * DDL; reads (`read()`) run between epochs, never while one is applied but not yet committed, so a SELECT sees
+ * one committed epoch. Invariant: after each commit, the store holds the
  * catalog, operator state, MV contents, source offsets and pending sink output of exactly that epoch.
  */
 import { SqlError, SQLSTATE, type Notice } from '../common/errors.js';
@@ -123,6 +124,8 @@ export class Engine {
   /** Shared evaluation context: NOW() of the running epoch. */
   readonly ctx: EvalContext = { nowMicros: 0, timeZone: 'UTC' };
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set while an epoch is applying changes and committing them (reads wait for it; see read()). */
+  private uncommitted: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private pending = new Map<NodeId, ChangeBatch>();
   private closed = false;
@@ -168,6 +171,15 @@ export class Engine {
     return new Session(this, opts, this.nextBackendPid++);
   }
 
+  /**
+   * Run a synchronous read on the last committed epoch, without queueing behind other statements: at once when
+   * no epoch is between applying its changes and committing them, else right after that commit.
+   */
+  async read<T>(fn: () => T): Promise<T> {
+    while (this.uncommitted !== null) await this.uncommitted;
+    return fn();
+  }
+
   /** Run `fn` with exclusive access to the engine's mutable state. */
   serial<T>(fn: () => Promise<T> | T): Promise<T> {
     const run = this.queue.then(fn, fn);
@@ -210,6 +222,17 @@ export class Engine {
    * Must run inside serial().
    */
   async runEpoch(skipIfIdle = false): Promise<boolean> {
+    let committed!: () => void;
+    this.uncommitted = new Promise((resolve) => (committed = resolve));
+    try {
+      return await this.applyAndCommitEpoch(skipIfIdle);
+    } finally {
+      this.uncommitted = null;
+      committed();
+    }
+  }
+
+  private async applyAndCommitEpoch(skipIfIdle: boolean): Promise<boolean> {
     const started = performance.now();
     const now = this.clock.nowMicros();
     this.ctx.nowMicros = now;

@@ -1,6 +1,7 @@
 /**
  * A client session: runs statements against the engine, keeps session settings and the transaction-block state.
- * Reads run inside Engine.serial(), so a SELECT sees exactly one committed epoch.
+ * Reads run through Engine.read() (between epochs, not behind queued writes), so a SELECT sees exactly one
+ * committed epoch; DDL and DML run inside Engine.serial().
  * Invariant: a failed statement never changes engine state; inside BEGIN … it moves the session to 'E' until
  * ROLLBACK (or COMMIT, which then rolls back), as PostgreSQL does.
  */
@@ -21,6 +22,7 @@ import { planDataflow } from '../plan/stream.js';
 import { subqueryCompiler } from '../plan/subquery.js';
 import { compile, compilePredicate } from '../plan/bound.js';
 import { explainLogical } from '../plan/explain.js';
+import { pointLookup } from '../plan/point-lookup.js';
 import type { EngineSession, PreparedStatement, ResultColumn, SessionOptions, StatementResult, TransactionStatus } from './api.js';
 import type { Engine } from './engine.js';
 import { catalogFunctions, SERVER_VERSION, type SessionView } from './catalog-functions.js';
@@ -68,7 +70,12 @@ const REPORTED: Record<string, string> = {
 
 export class Session implements EngineSession, SessionView {
   private status: TransactionStatus = 'I';
+  /** Bound plans of prepared SELECTs, valid while the catalog's generation is the one they were bound at. */
+  private readonly planCache = new WeakMap<PreparedStatement, { bound: BoundQuery; generation: number }>();
   private readonly settings: Record<string, string>;
+  /** Bumped whenever a setting changes (the server re-reads reportedSettings() only then). */
+  settingsVersion = 0;
+  private reported: { version: number; values: Readonly<Record<string, string>> } | null = null;
   private cancelled = false;
   readonly user: string;
   readonly database: string;
@@ -93,11 +100,14 @@ export class Session implements EngineSession, SessionView {
 
   set(name: string, value: string): void {
     this.settings[name.toLowerCase()] = value;
+    this.settingsVersion++;
   }
 
   reportedSettings(): Record<string, string> {
+    if (this.reported?.version === this.settingsVersion) return this.reported.values;
     const out: Record<string, string> = {};
     for (const [k, canonical] of Object.entries(REPORTED)) if (this.settings[k] !== undefined) out[canonical] = this.settings[k]!;
+    this.reported = { version: this.settingsVersion, values: out };
     return out;
   }
 
@@ -146,10 +156,20 @@ export class Session implements EngineSession, SessionView {
   }
 
   async executePrepared(stmt: PreparedStatement, params: readonly Value[]): Promise<StatementResult> {
-    return this.run(stmt.sql, params, stmt.paramTypes);
+    const cached = this.planCache.get(stmt);
+    if (cached !== undefined && cached.generation === this.engine.catalog.generation && this.status !== 'E') {
+      this.cancelled = false;
+      try {
+        return await this.engine.read(() => this.queryResult(cached.bound, params));
+      } catch (e) {
+        this.failTransaction();
+        throw e;
+      }
+    }
+    return this.run(stmt.sql, params, stmt.paramTypes, stmt);
   }
 
-  private async run(sql: string, params: readonly Value[], paramTypes?: readonly SqlType[]): Promise<StatementResult> {
+  private async run(sql: string, params: readonly Value[], paramTypes?: readonly SqlType[], prepared?: PreparedStatement): Promise<StatementResult> {
     this.cancelled = false;
     let st: Statement;
     try {
@@ -164,7 +184,7 @@ export class Session implements EngineSession, SessionView {
       throw new SqlError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     try {
-      return await this.dispatch(st, params, paramTypes ?? []);
+      return await this.dispatch(st, params, paramTypes ?? [], prepared);
     } catch (e) {
       this.failTransaction();
       throw e;
@@ -206,7 +226,7 @@ export class Session implements EngineSession, SessionView {
     return bindQuery(select, { mode: 'batch', nowMicros: c.nowMicros, resolver: c.resolver, functions: c.functions, paramTypes });
   }
 
-  private async dispatch(st: Statement, params: readonly Value[], paramTypes: readonly SqlType[]): Promise<StatementResult> {
+  private async dispatch(st: Statement, params: readonly Value[], paramTypes: readonly SqlType[], prepared?: PreparedStatement): Promise<StatementResult> {
     const e = this.engine;
     const notices: Notice[] = [];
     const ddl1 = async (tag: string, fn: () => void): Promise<StatementResult> => {
@@ -240,7 +260,7 @@ export class Session implements EngineSession, SessionView {
     }
     const n = st.node;
     const select = selectNode(n);
-    if (select) return this.query(select, params, paramTypes);
+    if (select) return this.query(select, params, paramTypes, prepared);
     if (n.CreateStmt) return ddl1('CREATE TABLE', () => ddl.createTable(e, n, st.text, notices));
     if (n.CreateTableAsStmt) {
       if (n.CreateTableAsStmt.objtype !== 'OBJECT_MATVIEW') throw new SqlError(SQLSTATE.feature_not_supported, 'CREATE TABLE AS is not supported', { hint: 'Use CREATE MATERIALIZED VIEW … AS.' });
@@ -302,13 +322,53 @@ export class Session implements EngineSession, SessionView {
 
   // ───────────────────────────── queries ─────────────────────────────
 
-  private async query(select: PgNode, params: readonly Value[], paramTypes: readonly SqlType[]): Promise<StatementResult> {
+  /**
+   * Bind and run a SELECT. For a prepared statement the bound plan is kept (until the catalog changes) when
+   * binding read nothing that can change between executions: NOW(), session/catalog functions, system views.
+   */
+  private async query(select: PgNode, params: readonly Value[], paramTypes: readonly SqlType[], prepared?: PreparedStatement): Promise<StatementResult> {
     const types: (SqlType | null)[] = [...paramTypes];
-    return this.engine.serial(() => {
-      const bound = this.bindBatch(select, types);
-      const rows = this.evaluate(bound.plan, params);
-      return { kind: 'rows', columns: bound.columns.map((c) => ({ name: c.name, type: c.type })), rows, commandTag: `SELECT ${rows.length}` } as StatementResult;
+    return this.engine.read(() => {
+      const generation = this.engine.catalog.generation;
+      const { bound, stable } = this.bindBatchTracked(select, types);
+      if (prepared !== undefined && stable) this.planCache.set(prepared, { bound, generation });
+      return this.queryResult(bound, params);
     });
+  }
+
+  private queryResult(bound: BoundQuery, params: readonly Value[]): StatementResult {
+    const rows = this.evaluate(bound.plan, params);
+    return { kind: 'rows', columns: bound.columns.map((c) => ({ name: c.name, type: c.type })), rows, commandTag: `SELECT ${rows.length}` };
+  }
+
+  /** bindBatch, also telling whether the result depends only on the catalog (not on the clock or session). */
+  private bindBatchTracked(select: PgNode, paramTypes: (SqlType | null)[]): { bound: BoundQuery; stable: boolean } {
+    const c = this.bindContext(paramTypes);
+    let stable = true;
+    const resolver = {
+      resolve: (parts: string[]) => {
+        const r = c.resolver.resolve(parts);
+        if (r?.kind === 'relation' && r.ref.kind === 'system') stable = false;
+        return r;
+      },
+    };
+    const functions = (name: string, argTypes: SqlType[]) => {
+      const f = c.functions(name, argTypes);
+      if (f !== null) stable = false;
+      return f;
+    };
+    const opts = {
+      mode: 'batch' as const,
+      resolver,
+      functions,
+      paramTypes,
+      get nowMicros(): number {
+        stable = false;
+        return c.nowMicros;
+      },
+    };
+    const bound = bindQuery(select, opts);
+    return { bound, stable };
   }
 
   /** Evaluate a bound plan in batch over the committed contents it reads. Top-level ORDER BY/LIMIT applied here. */
@@ -329,7 +389,9 @@ export class Session implements EngineSession, SessionView {
       sort = top.keys.map((k) => ({ index: (k.expr as { index: number }).index, desc: k.desc, nullsFirst: k.nullsFirst }));
       top = top.input;
     }
-    let rows = this.scanFastPath(top, params) ?? this.evaluateDataflow(top, params);
+    // Without ORDER BY any offset + limit rows will do, so the single-pass scan may stop there.
+    const enough = limit !== null && sort === null && limit.limit !== null ? limit.offset + limit.limit : Infinity;
+    let rows = this.scanFastPath(top, params, enough) ?? this.evaluateDataflow(top, params);
     if (sort) {
       const keys = sort;
       rows = [...rows].sort((a, b) => {
@@ -374,9 +436,11 @@ export class Session implements EngineSession, SessionView {
 
   /**
    * The common serving shape — [project] over [filter] over one view or table — evaluated in one pass over the
-   * committed contents, without copying them or building a dataflow. Null when the plan has another shape.
+   * committed contents, without copying them or building a dataflow, stopping after `enough` rows. When the
+   * filter pins columns by equality (`host_id = $1`), only the rows of those values are visited, through the
+   * node's serving index on those columns. Null when the plan has another shape.
    */
-  private scanFastPath(plan: LogicalPlan, params: readonly Value[]): Row[] | null {
+  private scanFastPath(plan: LogicalPlan, params: readonly Value[], enough: number): Row[] | null {
     let p = plan;
     const project = p.kind === 'project' ? p : null;
     if (project) p = project.input;
@@ -387,11 +451,14 @@ export class Session implements EngineSession, SessionView {
     const copts = { ctx: { nowMicros: this.engine.clock.nowMicros(), timeZone: this.settings['timezone'] ?? 'UTC' }, params, subquery: subqueryCompiler((ref) => this.relationRows(ref)) };
     const keep = filter ? compilePredicate(filter.predicate, copts) : null;
     const fns = project ? project.exprs.map((x) => compile(x, copts)) : null;
+    const point = filter ? pointLookup(filter.predicate) : null;
+    const candidates = (point && this.engine.dataflow.lookup(node, point.columns, point.values.map((v) => compile(v, copts)([])))) ?? this.engine.dataflow.contents(node);
     const out: Row[] = [];
-    for (const [row, n] of this.engine.dataflow.contents(node)) {
+    for (const [row, n] of candidates) {
       if (keep && !keep(row)) continue;
       const r = fns ? fns.map((f) => f(row)) : row;
-      for (let i = 0; i < n; i++) out.push(r);
+      for (let i = 0; i < n && out.length < enough; i++) out.push(r);
+      if (out.length >= enough) break;
     }
     return out;
   }
@@ -440,6 +507,7 @@ export class Session implements EngineSession, SessionView {
 
   private setStmt(s: PgNode): StatementResult {
     if (s.kind === 'VAR_RESET' || s.kind === 'VAR_RESET_ALL') {
+      this.settingsVersion++;
       if (s.kind === 'VAR_RESET_ALL') Object.assign(this.settings, DEFAULT_SETTINGS);
       else this.settings[String(s.name).toLowerCase()] = DEFAULT_SETTINGS[String(s.name).toLowerCase()] ?? '';
       return { kind: 'command', commandTag: 'RESET' };
@@ -451,6 +519,7 @@ export class Session implements EngineSession, SessionView {
       throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "TimeZone": "${value}"`);
     }
     this.settings[name] = name === 'timezone' && /^(utc|gmt|z)$/i.test(value) ? 'UTC' : value;
+    this.settingsVersion++;
     return { kind: 'command', commandTag: 'SET' };
   }
 

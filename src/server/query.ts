@@ -97,7 +97,7 @@ export class QueryHandler {
       return await run();
     } finally {
       const after = this.es.reportedSettings();
-      for (const [k, v] of Object.entries(after)) if (before[k] !== v) this.out.w.parameterStatus(k, v);
+      if (after !== before) for (const [k, v] of Object.entries(after)) if (before[k] !== v) this.out.w.parameterStatus(k, v);
     }
   }
 
