@@ -6,6 +6,7 @@
  * State: the producer, the highest durable epoch. Invariant: an epoch's messages become visible to
  * read_committed readers exactly once, all together, and epochs appear in increasing order.
  */
+import { crashPoint } from '../common/crash-point.js';
 import { Kafka, logLevel as kjsLogLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Epoch } from '../common/changes.js';
 import { Backoff, Waker, errorText } from './backoff.js';
@@ -235,6 +236,7 @@ class KafkaSink implements SinkWriter {
           messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers, [EPOCH_HEADER]: epochText, [WRITER_HEADER]: this.opts.transactionalId } })),
         });
       }
+      crashPoint('sink-transaction');
       await txn.commit();
     } catch (e) {
       await txn.abort().catch(() => undefined);

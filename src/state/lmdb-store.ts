@@ -5,6 +5,7 @@
  * Invariant: commitEpoch writes every pending put/delete/clear/drop, the catalog, metadata and the epoch number
  * in ONE LMDB write transaction, so a reopened store is exactly some committed epoch.
  */
+import { crashPoint } from '../common/crash-point.js';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
 import type { Epoch } from '../common/changes.js';
@@ -272,13 +273,16 @@ export class LmdbStore implements StateStore {
     try {
       this.env.transactionSync(() => {
         for (const id of emptied) this.removeTableRange(id);
+        let wrote = 0;
         for (const t of this.handles.values()) {
+          wrote += t.pending.size;
           for (const [ks, , v] of t.pending.entries()) {
             const kb = storageKey(t.headStr, ks);
             if (v === TOMBSTONE) this.data.removeSync(kb);
             else this.data.putSync(kb, encodeEntryValue(ks, v));
           }
         }
+        if (wrote > 0) crashPoint('checkpoint-write'); // tests: die with this epoch's rows written, not committed
         for (const [k, v] of this.pendingMeta) {
           const kb = Buffer.from(META_PREFIX + k);
           if (v === TOMBSTONE) this.sys.removeSync(kb);

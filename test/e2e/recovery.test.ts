@@ -3,7 +3,8 @@
  * test owns them) over a deterministic event stream, the server SIGKILLed at random moments and restarted on the
  * same data directory many times. At the end every view equals PostgreSQL over all events, the sink topic's
  * latest alert per key equals PostgreSQL's siem_alerts, and no epoch's output was written twice.
- * Kills: SLUICE_RECOVERY_KILLS (default 20).
+ * Kills: SLUICE_RECOVERY_KILLS (default 20) at random moments, then one inside a checkpoint write and one inside a
+ * sink transaction (crash points, src/common/crash-point.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,6 +70,22 @@ test(`recovery: ${KILLS} SIGKILLs mid-stream, then views and sink equal an unint
       // Kill at a random moment: while the server ingests, commits epochs, or writes the sink transaction.
       await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
       await server.stop('SIGKILL');
+      server = await startServerProcess({ dataDir });
+    }
+    // Deterministic kills (SLUICE_CRASH_AT): inside an epoch's LMDB write transaction with its rows written but
+    // not committed, and inside a Kafka sink transaction with its messages sent but not committed. Each chunk
+    // holds suspicious commands, so an epoch and a sink transaction with alerts are sure to follow.
+    for (const point of ['checkpoint-write:1', 'sink-transaction:1']) {
+      await server.stop('SIGKILL');
+      server = await startServerProcess({ dataDir, env: { SLUICE_CRASH_AT: point } });
+      const chunk: Record<string, Row[]> = { auth_events: gen.auth(10, now), process_events: gen.process(40, now) };
+      for (const [table, rows] of Object.entries(chunk)) {
+        all[table]!.push(...rows);
+        await produceJsonLines(topics[table]!, rows.map((r) => toJson(table, r)));
+      }
+      const died = await Promise.race([server.exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 60_000))]);
+      assert.equal(died, 'SIGKILL', `the server killed itself at crash point ${point}`);
+      assert.ok(server.log.some((l) => l.includes('"crash point"') && l.includes(point.split(':')[0]!)), `crash point ${point} reached`);
       server = await startServerProcess({ dataDir });
     }
     for (const [table, rows] of Object.entries({ auth_events: bursts.flat() })) {

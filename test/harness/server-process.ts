@@ -16,6 +16,8 @@ export interface ServerProcess {
   child: ChildProcess;
   log: string[];
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the signal that ended the process (null: it exited normally). */
+  exited: Promise<NodeJS.Signals | null>;
 }
 
 export async function freePort(): Promise<number> {
@@ -30,13 +32,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServerProcess(opts: { dataDir?: string; port?: number; args?: string[]; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(opts: { dataDir?: string; port?: number; args?: string[]; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
   const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'sluice.js'), 'serve', '--port', String(port), '--data-dir', dataDir, '--log-format', 'json', ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...opts.env },
   });
   const log: string[] = [];
   const onData = (b: Buffer): void => {
@@ -45,6 +47,7 @@ export async function startServerProcess(opts: { dataDir?: string; port?: number
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exitSignal = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   while (!log.some((l) => l.includes('"event":"listening"'))) {
     if (child.exitCode !== null) throw new Error(`sluice exited with ${child.exitCode}:\n${log.join('\n')}`);
@@ -59,6 +62,7 @@ export async function startServerProcess(opts: { dataDir?: string; port?: number
     dataDir,
     child,
     log,
+    exited: exitSignal,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
