@@ -317,6 +317,41 @@ class MinMaxKernel implements AggKernel<MinMaxState> {
   }
 }
 
+/**
+ * MIN/MAX over an input that never retracts (spec.appendOnly: a source, through filters, projections, windows,
+ * inner joins and UNION ALL): only the extreme value is kept, so the state is one value per group, not one
+ * entry per distinct value. A retraction would be a planner bug and fails loudly.
+ */
+class AppendOnlyMinMaxKernel implements AggKernel<{ best: Value }> {
+  readonly usesValues = false;
+  readonly withSep = false;
+  constructor(private readonly isMax: boolean) {}
+  create(): { best: Value } {
+    return { best: null };
+  }
+  update(s: { best: Value }, v: Value, _sep: Value, w: number): void {
+    if (w < 0) throw new SqlError(SQLSTATE.internal_error, `append-only ${this.isMax ? 'max' : 'min'} received a retraction`);
+    if (s.best === null) s.best = v;
+    else {
+      const c = compareValues(v, s.best);
+      if (this.isMax ? c > 0 : c < 0) s.best = v;
+    }
+  }
+  result(s: { best: Value }): Value {
+    return s.best;
+  }
+  encode(s: { best: Value }): StateValue {
+    return s.best;
+  }
+  decode(v: StateValue): { best: Value } {
+    return { best: v as Value };
+  }
+  values(): null {
+    return null;
+  }
+  afterLoad(): void {}
+}
+
 // ---------------------------------------------------------------- string_agg
 
 interface StringAggState {
@@ -427,7 +462,7 @@ export function kernelFor(spec: AggregateSpec): AggKernel<unknown> {
     }
     case 'min':
     case 'max':
-      return erase(new MinMaxKernel(spec.fn === 'max'));
+      return spec.appendOnly ? erase(new AppendOnlyMinMaxKernel(spec.fn === 'max')) : erase(new MinMaxKernel(spec.fn === 'max'));
     case 'bool_and':
     case 'bool_or':
       return erase(new BoolKernel(spec.fn === 'bool_and'));

@@ -15,6 +15,7 @@ export interface AggregateSpec {
   distinct: boolean;      // COUNT(DISTINCT x), SUM(DISTINCT x) …
   filter?: PredFn;        // FILTER (WHERE …)
   inputType: SqlType;     // type of arg
+  appendOnly?: boolean;   // the input never retracts a row (min/max then keep one value per group)
   resultType: SqlType;    // PG result type (count → bigint (JS bigint), sum(int) → bigint, sum(bigint) → numeric, avg(int) → numeric, avg(double) → double …)
 }
 export type NodeSpec = { id: NodeId; label: string /* one line for EXPLAIN */ } & (

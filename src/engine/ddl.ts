@@ -108,7 +108,7 @@ export function createSource(engine: Engine, st: SourceStmt, positionBase: numbe
     oid: engine.catalog.allocateOid(),
     sql: st.text,
     dependsOn: [],
-    createdAtMs: Date.now(),
+    createdAtMs: Math.floor(engine.clock.nowMicros() / 1000),
     columns,
     payloadColumns: st.columns.length,
     include,
@@ -175,6 +175,7 @@ function makeReader(engine: Engine, def: SourceDef): SourceReader {
         // Event times start when the source is created (minus an optional backfill, generated at once), so
         // NOW()-relative views see recent events; an event is emitted when its event time arrives.
         startMicros: (def.createdAtMs - Number(o['backfill.minutes'] ?? 0) * 60_000) * 1000,
+        clock: engine.clock,
       });
     case 'file':
       return createFileSource({ path: safeDataPath(engine, o['path']!) });
@@ -210,7 +211,7 @@ export function createTable(engine: Engine, node: PgNode, text: string, notices:
     oid: engine.catalog.allocateOid(),
     sql: text,
     dependsOn: [],
-    createdAtMs: Date.now(),
+    createdAtMs: Math.floor(engine.clock.nowMicros() / 1000),
     columns: cols.map(toColumn),
     primaryKey: cols.map((c, i) => (c.primaryKey ? i : -1)).filter((i) => i >= 0),
   };
@@ -274,7 +275,7 @@ export function createMaterializedView(engine: Engine, node: PgNode, text: strin
     oid: engine.catalog.allocateOid(),
     sql: text,
     dependsOn: [...bound.dependsOn],
-    createdAtMs: Date.now(),
+    createdAtMs: Math.floor(engine.clock.nowMicros() / 1000),
     columns,
     query,
   };
@@ -314,7 +315,7 @@ export function createView(engine: Engine, node: PgNode, text: string, notices: 
   const colNames: string[] = (vs.aliases ?? []).map((n: PgNode) => n.String.sval);
   const columns = bound.columns.map((c, i) => ({ name: colNames[i] ?? c.name, type: c.type }));
   checkUniqueColumns(columns);
-  const def: ViewDef = { kind: 'view', name, oid: existing?.oid ?? engine.catalog.allocateOid(), sql: text, dependsOn: [...bound.dependsOn], createdAtMs: Date.now(), columns, query };
+  const def: ViewDef = { kind: 'view', name, oid: existing?.oid ?? engine.catalog.allocateOid(), sql: text, dependsOn: [...bound.dependsOn], createdAtMs: Math.floor(engine.clock.nowMicros() / 1000), columns, query };
   if (existing) engine.catalog.replace(def);
   else engine.catalog.add(def);
   void notices;
@@ -366,7 +367,7 @@ export function createSink(engine: Engine, st: SinkStmt, positionBase: number, n
     oid: engine.catalog.allocateOid(),
     sql: st.text,
     dependsOn,
-    createdAtMs: Date.now(),
+    createdAtMs: Math.floor(engine.clock.nowMicros() / 1000),
     columns,
     from: st.from,
     query,

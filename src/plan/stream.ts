@@ -115,6 +115,7 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
       case 'aggregate': {
         const input = visit(p.input);
         const inNames = names(p.input);
+        const inputAppendOnly = appendOnly(p.input);
         const aggregates: AggregateSpec[] = p.aggregates.map((a) => ({
           fn: a.fn,
           arg: a.args[0] ? fn(a.args[0]) : undefined,
@@ -123,8 +124,9 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
           filter: a.filter ? pred(a.filter) : undefined,
           inputType: a.args[0]?.type ?? 'bigint',
           resultType: a.type,
+          ...(inputAppendOnly && (a.fn === 'min' || a.fn === 'max') ? { appendOnly: true } : {}),
         }));
-        const label = `Aggregate group by [${p.groupBy.map((g) => exprText(g, inNames)).join(', ')}] compute [${p.aggregates.map((a) => a.display).join(', ')}]`;
+        const label = `Aggregate group by [${p.groupBy.map((g) => exprText(g, inNames)).join(', ')}] compute [${p.aggregates.map((a) => a.display).join(', ')}]${aggregates.some((a) => a.appendOnly) ? ' (append-only input: min/max keep one value)' : ''}`;
         return add({ kind: 'aggregate', input, groupKey: p.groupBy.map(fn), aggregates, global: p.groupBy.length === 0, label });
       }
       case 'distinct': {
@@ -329,4 +331,32 @@ export function parseArrayElements(text: string): (string | null)[] {
     if (body[i] === ',') i++;
   }
   return out;
+}
+
+/**
+ * True when the plan's output, as a stream, only ever inserts rows: it reads sources (never tables or views,
+ * whose rows can be updated or deleted) through operators that cannot retract what they emitted.
+ */
+export function appendOnly(p: LogicalPlan): boolean {
+  switch (p.kind) {
+    case 'scan':
+      return p.relation.kind === 'source';
+    case 'values':
+    case 'table_function':
+      return true;
+    case 'project':
+    case 'filter':
+    case 'window':
+    case 'distinct':
+      return appendOnly(p.input);
+    case 'union':
+      return p.inputs.every(appendOnly);
+    case 'join':
+      return p.joinType === 'inner' && appendOnly(p.left) && appendOnly(p.right);
+    case 'temporal_filter':
+    case 'aggregate':
+    case 'sort':
+    case 'limit':
+      return false;
+  }
 }
