@@ -20,8 +20,8 @@ import { viewForPostgres } from '../harness/article.js';
 import { assertSameRows, withOracle, type TextRow } from '../harness/pg-oracle.js';
 import { createTopic, ensureKafkaBroker, readTopic, uniqueTopic } from '../harness/kafka.js';
 import {
-  REPO_ROOT, STREAM_SECTION, STREAM_TABLES, createKafkaSourceSql, createTableSql, expectedAlerts, insertStatements, isoToMicros,
-  loadDetections, readRows, streamTablesSql, scenarioPrefixes, streamFiles, threatIntelInserts, type Detection, type ExpectedAlert, type ExpectedRule, type StreamTable,
+  REPO_ROOT, STREAM_TABLES, assertNegativeChecks, assertRuleRows, createKafkaSourceSql, createTableSql, expectedAlerts, expectedFor, insertStatements, isoToMicros,
+  loadDetections, readRows, renderMeasurements, streamTablesSql, scenarioPrefixes, streamFiles, syncGeneratedBlock, threatIntelInserts, type Measurement, type StreamTable,
 } from '../harness/datasets.js';
 import { ARTICLE_COLUMNS, articleStatements } from '../harness/article.js';
 
@@ -29,23 +29,9 @@ const DETECTIONS = loadDetections();
 const EXPECTED = expectedAlerts();
 const DOC_PATH = join(REPO_ROOT, 'docs', 'detections.md');
 const SCENARIOS = ['A_ssh_bruteforce', 'B_ad_password_spray', 'C_lsass_procdump', 'F_sigma_regression_pack', ...scenarioPrefixes('G')];
-const SIGMA_SECTION_KEY = 'SIGMA-10 single-event matches (rule,event pairs)';
-/**
- * Scenario F has no section in expected_alerts.json; its README row states the scenario rules over the whole pack:
- * "502b42de 2 (its own test + cmdkey /list), all others 0".
- */
-const F_SIGMA_COUNTS: Record<string, number> = { '502b42de-4306-40b4-9596-6f590c81f073': 2 };
-
 interface ViewResult {
   readonly columns: { name: string; type: import('../../src/common/types.js').SqlType }[];
   readonly rows: Row[];
-}
-interface Measurement {
-  scenario: string;
-  rule: string;
-  view: string;
-  expected: string;
-  actual: number;
 }
 const measured: Measurement[] = [];
 
@@ -61,63 +47,6 @@ async function selectAll(s: EngineSession, view: string): Promise<ViewResult> {
 }
 
 const micros = (v: Value): number => v as number;
-
-/** A rule's alert as a comparable string, from a view row (timestamps minus `shift` µs) … */
-function actualKey(rule: string, row: Row, shift: number): string {
-  switch (rule) {
-    case 'FW-3':
-      return [row[0], row[1], row[2], row[3], micros(row[4]!) - shift].join('|');
-    case 'FW-4':
-      return [row[0], row[1], micros(row[2]!) - shift, String(row[4])].join('|');
-    case 'SIGMA': // rule_id, title, level, rule_author, event_id, host_id, process_name, command_line, event_time
-      return [row[0], row[4], row[5], micros(row[8]!) - shift].join('|');
-    default: // key, window_start, window_end, value
-      return [row[0], micros(row[1]!) - shift, micros(row[2]!) - shift, String(row[3])].join('|');
-  }
-}
-/** … and from an expected_alerts.json alert. */
-function expectedKey(rule: string, a: ExpectedAlert): string {
-  switch (rule) {
-    case 'FW-3':
-      return [a['log_id'], a['src_ip'], a['dst_ip'], a['dst_port'], isoToMicros(a['log_time'])].join('|');
-    case 'FW-4': {
-      const k = a['key'] as string[];
-      return [k[0], k[1], isoToMicros(a['window_start']), String(a['bytes'])].join('|');
-    }
-    case 'SIGMA':
-      return [a['rule_id'], a['event_id'], a['host_id'], isoToMicros(a['event_time'])].join('|');
-    default:
-      return [a['key'], isoToMicros(a['window_start']), isoToMicros(a['window_end']), String(a['value'])].join('|');
-  }
-}
-
-/** The stream a rule reads ('AUTH-*' → auth_events, 'FW-*' → firewall_logs). */
-function ruleStream(rule: string): StreamTable | null {
-  if (rule.startsWith('AUTH-')) return 'auth_events';
-  if (rule.startsWith('FW-')) return 'firewall_logs';
-  if (rule.startsWith('SIGMA-')) return 'process_events';
-  return null;
-}
-
-/** Expected alerts of a rule in a scenario: the section's entry, or none when the scenario lacks that stream. */
-function expectedFor(scenario: string, d: Detection): { count: number; alerts: readonly ExpectedAlert[]; source: string } | null {
-  const stream = ruleStream(d.rule);
-  if (d.sigma !== null) {
-    if (scenario.startsWith('F_')) return { count: F_SIGMA_COUNTS[d.sigma] ?? 0, alerts: [], source: 'README' };
-    const section = EXPECTED[`${scenario}.process`];
-    if (section === undefined) return { count: 0, alerts: [], source: 'no stream' };
-    const entry = section[SIGMA_SECTION_KEY] as (ExpectedRule & { per_rule?: Record<string, number> }) | undefined;
-    assert.ok(entry, `expected_alerts.json ${scenario}.process has '${SIGMA_SECTION_KEY}'`);
-    const perRule = Object.entries(entry.per_rule ?? {}).find(([k]) => k.startsWith(`${d.sigma} `));
-    return { count: perRule?.[1] ?? 0, alerts: entry.alerts.filter((a) => a['rule_id'] === d.sigma), source: 'json' };
-  }
-  if (stream === null || d.expectedKey === null) return null;
-  const section = EXPECTED[`${scenario}.${STREAM_SECTION[stream]}`];
-  if (section === undefined) return { count: 0, alerts: [], source: 'no stream' };
-  const entry = section[d.expectedKey];
-  assert.ok(entry, `expected_alerts.json ${scenario}.${STREAM_SECTION[stream]} has '${d.expectedKey}'`);
-  return { count: entry.count, alerts: entry.alerts, source: 'json' };
-}
 
 /** Create tables (or Kafka sources), all detection views, the lookup; load rows with INSERT; FLUSH; read every view. */
 async function runInProcess(scenario: string): Promise<{ views: Map<string, ViewResult>; rows: Map<StreamTable, JsonRow[]> }> {
@@ -150,17 +79,11 @@ async function runInProcess(scenario: string): Promise<{ views: Map<string, View
 /** Assert every dataset rule's view equals expected_alerts.json; record the measurements. */
 function checkRules(scenario: string, views: Map<string, ViewResult>, shift = 0, record = true): void {
   for (const d of DETECTIONS) {
-    const exp = expectedFor(scenario, d);
+    const exp = expectedFor(EXPECTED, scenario, d);
     if (exp === null) continue;
     const got = views.get(d.view)!;
     if (record) measured.push({ scenario, rule: d.rule, view: d.view, expected: exp.source === 'json' ? String(exp.count) : `${exp.count} (${exp.source})`, actual: got.rows.length });
-    assert.equal(got.rows.length, exp.count, `${scenario} ${d.rule} (${d.view}): alert count`);
-    if (exp.alerts.length > 0) {
-      const kind = d.rule.startsWith('SIGMA-') ? 'SIGMA' : d.rule;
-      const a = got.rows.map((r) => actualKey(kind, r, shift)).sort();
-      const e = exp.alerts.map((x) => expectedKey(kind, x)).sort();
-      assert.deepEqual(a, e, `${scenario} ${d.rule}: alert rows`);
-    }
+    assertRuleRows(scenario, d, exp, got, shift);
   }
 }
 
@@ -239,30 +162,8 @@ for (const scenario of SCENARIOS) {
     checkRules(scenario, views);
     await checkArticleViews(scenario, views, rows);
 
-    if (scenario === 'A_ssh_bruteforce') {
-      // Negative check: the one legitimate login (fztu from 119.137.62.142, no failures) is flagged by nothing.
-      const successes = rows.get('auth_events')!.filter((r) => r['event_type'] === 'login_success');
-      assert.deepEqual(successes.map((r) => [r['user_id'], r['source_ip']]), [['fztu', '119.137.62.142']]);
-      for (const [view, v] of views) {
-        for (const row of v.rows) assert.ok(!row.includes('119.137.62.142') && !row.includes('fztu'), `${view} does not flag the legitimate login`);
-      }
-      assert.equal(views.get('auth_from_blocked_ip')!.rows.length, 0);
-    }
-    if (scenario === 'C_lsass_procdump') {
-      // Negative check: the benign gatherNetworkInfo.vbs burst (reg export, systeminfo, tasklist…) raises nothing.
-      const start = rows.get('process_events')!.find((r) => String(r['command_line']).includes('gatherNetworkInfo.vbs'));
-      assert.ok(start, 'the burst is in the data');
-      const burstStart = isoToMicros(start['event_time']);
-      const burst = rows.get('process_events')!.filter((r) => isoToMicros(r['event_time']) >= burstStart);
-      assert.ok(burst.some((r) => String(r['command_line']).includes('reg  export')), 'the burst has reg export');
-      const chains = views.get('suspicious_process_chains')!;
-      for (const row of chains.rows) assert.ok(micros(row[5]!) < burstStart, `suspicious_process_chains: ${String(row[4])} is not part of the benign burst`);
-      for (const d of DETECTIONS.filter((x) => x.sigma !== null)) {
-        for (const row of views.get(d.view)!.rows) assert.ok(micros(row[8]!) < burstStart, `${d.view}: ${String(row[7])} is not part of the benign burst`);
-      }
-      const alerts = views.get('siem_alerts')!;
-      for (const row of alerts.rows) assert.ok(micros(row[2]!) < burstStart, 'siem_alerts raises nothing for the burst');
-    }
+    const negative = assertNegativeChecks(scenario, DETECTIONS, views, rows);
+    if (scenario === 'A_ssh_bruteforce' || scenario === 'C_lsass_procdump') assert.ok(negative > 0, `${scenario}: the negative checks ran`);
   });
 }
 
@@ -341,29 +242,9 @@ test('dataset C_lsass_procdump through the real Kafka broker (rebased timestamps
   }
 });
 
-/**
- * The table of docs/detections.md, from this run's measurements: one row per rule, one column per scenario file;
- * a cell is "expected / actual" ("—" = the scenario has no stream for the rule; "pg" = expected is PostgreSQL's
- * evaluation of the same view; "README" = the datasets README's stated count). A mismatch is marked **bold**.
- */
+/** The table of docs/detections.md, from this run's measurements: one row per rule, one column per scenario file. */
 function renderTable(): string {
-  const scenarios = [...new Set(measured.map((m) => m.scenario))];
-  const rules = [...new Set(measured.map((m) => `${m.rule}|${m.view}`))];
-  const short = (sc: string): string => sc.replace(/^G_otrf_/, 'G ').replace(/^([A-F])_.*/, '$1');
-  const lines = [`| rule | view | ${scenarios.map(short).join(' | ')} |`, `|---|---|${scenarios.map(() => '---').join('|')}|`];
-  for (const rv of rules) {
-    const [rule, view] = rv.split('|') as [string, string];
-    const cells = scenarios.map((sc) => {
-      const m = measured.find((x) => x.scenario === sc && x.rule === rule);
-      if (m === undefined) return '';
-      const [exp, how] = m.expected.split(' ');
-      const tag = how === '(PostgreSQL)' ? ' pg' : how === '(README)' ? ' readme' : '';
-      const cell = how === '(no' ? `— / ${m.actual}` : `${exp} / ${m.actual}${tag}`;
-      return exp === String(m.actual) ? cell : `**${cell}**`;
-    });
-    lines.push(`| ${rule} | \`${view}\` | ${cells.join(' | ')} |`);
-  }
-  return lines.join('\n');
+  return renderMeasurements(measured, (sc) => sc.replace(/^G_otrf_/, 'G ').replace(/^([A-F])_.*/, '$1'));
 }
 const BEGIN = '<!-- BEGIN GENERATED TABLE (test/e2e/datasets.test.ts, SLUICE_WRITE_DETECTIONS_DOC=1) -->';
 const END = '<!-- END GENERATED TABLE -->';
@@ -371,17 +252,8 @@ const END = '<!-- END GENERATED TABLE -->';
 test('docs/detections.md: its table is what this run measured', () => {
   assert.ok(measured.length >= SCENARIOS.length * 7, 'every scenario was measured');
   const table = renderTable();
-  if (process.env['SLUICE_WRITE_DETECTIONS_DOC'] === '1') {
-    const doc = readFileSync(DOC_PATH, 'utf8');
-    const a = doc.indexOf(BEGIN);
-    const b = doc.indexOf(END);
-    assert.ok(a >= 0 && b > a, 'docs/detections.md has the generated-table markers');
-    writeFileSync(DOC_PATH, `${doc.slice(0, a + BEGIN.length)}\n${table}\n${doc.slice(b)}`);
-  }
   assert.ok(existsSync(DOC_PATH));
-  const doc = readFileSync(DOC_PATH, 'utf8');
-  const a = doc.indexOf(BEGIN);
-  const b = doc.indexOf(END);
-  assert.ok(a >= 0 && b > a, 'docs/detections.md has the generated-table markers');
-  assert.equal(doc.slice(a + BEGIN.length, b).trim(), table, 'docs/detections.md table (regenerate with SLUICE_WRITE_DETECTIONS_DOC=1)');
+  const { equal, current } = syncGeneratedBlock(DOC_PATH, BEGIN, END, table, process.env['SLUICE_WRITE_DETECTIONS_DOC'] === '1');
+  assert.equal(current, table, 'docs/detections.md table (regenerate with SLUICE_WRITE_DETECTIONS_DOC=1)');
+  assert.ok(equal);
 });
