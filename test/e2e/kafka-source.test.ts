@@ -102,7 +102,11 @@ describe('kafka source', { timeout: 120_000 }, () => {
     await addPartitions(topic, 3);
     const admin = kafka().admin();
     await admin.connect();
-    await waitFor(async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length === 3, 10_000);
+    // Wait for the new partitions' leaders too: producing before then makes kafkajs retry, which can duplicate.
+    await waitFor(async () => {
+      const parts = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
+      return parts.length === 3 && parts.every((p) => p.leader >= 0);
+    }, 10_000);
     await admin.disconnect();
     await produce(topic, [
       { partition: 1, value: '{"a":2}' },

@@ -102,9 +102,12 @@ export interface TestMessage {
   readonly headers?: Record<string, string>;
 }
 
-/** Produce messages (acks=all, non-transactional) in order; returns the broker's per-partition metadata. */
+/**
+ * Produce messages (acks=all, idempotent so a retried request never duplicates, non-transactional) in order;
+ * returns the broker's per-partition metadata.
+ */
 export async function produce(topic: string, messages: readonly TestMessage[]): Promise<RecordMetadata[]> {
-  const producer = testKafka('sluice-test-producer').producer({ allowAutoTopicCreation: false });
+  const producer = testKafka('sluice-test-producer').producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     return await producer.send({
