@@ -20,7 +20,7 @@ import { bindQuery, type BoundQuery } from '../plan/binder.js';
 import type { LogicalPlan } from '../plan/logical.js';
 import { planDataflow } from '../plan/stream.js';
 import { subqueryCompiler } from '../plan/subquery.js';
-import { compile, compilePredicate } from '../plan/bound.js';
+import { compile, compilePredicate, containsSubquery } from '../plan/bound.js';
 import { explainLogical } from '../plan/explain.js';
 import { pointLookup } from '../plan/point-lookup.js';
 import type { EngineSession, PreparedStatement, ResultColumn, SessionOptions, StatementResult, TransactionStatus } from './api.js';
@@ -68,10 +68,21 @@ const REPORTED: Record<string, string> = {
   session_authorization: 'session_authorization',
 };
 
+interface CompiledScan {
+  readonly node: string;
+  readonly params: Value[];
+  readonly ctx: { nowMicros: number; timeZone: string };
+  readonly keep: ((row: Row) => boolean) | null;
+  readonly fns: ((row: Row) => Value)[] | null;
+  readonly point: { columns: number[]; values: ((row: Row) => Value)[] } | null;
+}
+
 export class Session implements EngineSession, SessionView {
   private status: TransactionStatus = 'I';
   /** Bound plans of prepared SELECTs, valid while the catalog's generation is the one they were bound at. */
   private readonly planCache = new WeakMap<PreparedStatement, { bound: BoundQuery; generation: number }>();
+  /** Compiled single-pass scans by plan object (see compiledScan). */
+  private readonly scanCache = new WeakMap<LogicalPlan, CompiledScan | null>();
   private readonly settings: Record<string, string>;
   /** Bumped whenever a setting changes (the server re-reads reportedSettings() only then). */
   settingsVersion = 0;
@@ -441,18 +452,16 @@ export class Session implements EngineSession, SessionView {
    * node's serving index on those columns. Null when the plan has another shape.
    */
   private scanFastPath(plan: LogicalPlan, params: readonly Value[], enough: number): Row[] | null {
-    let p = plan;
-    const project = p.kind === 'project' ? p : null;
-    if (project) p = project.input;
-    const filter = p.kind === 'filter' ? p : null;
-    if (filter) p = filter.input;
-    if (p.kind !== 'scan' || (p.relation.kind !== 'materialized view' && p.relation.kind !== 'table')) return null;
-    const node = p.relation.kind === 'table' ? ddl.tableNode(p.relation.oid) : ddl.mvNode(p.relation.oid);
-    const copts = { ctx: { nowMicros: this.engine.clock.nowMicros(), timeZone: this.settings['timezone'] ?? 'UTC' }, params, subquery: subqueryCompiler((ref) => this.relationRows(ref)) };
-    const keep = filter ? compilePredicate(filter.predicate, copts) : null;
-    const fns = project ? project.exprs.map((x) => compile(x, copts)) : null;
-    const point = filter ? pointLookup(filter.predicate) : null;
-    const candidates = (point && this.engine.dataflow.lookup(node, point.columns, point.values.map((v) => compile(v, copts)([])))) ?? this.engine.dataflow.contents(node);
+    const scan = this.compiledScan(plan);
+    if (scan === null) return null;
+    // The closures read parameters and the clock through these two objects, refreshed for this execution.
+    scan.params.length = 0;
+    for (const v of params) scan.params.push(v);
+    scan.ctx.nowMicros = this.engine.clock.nowMicros();
+    scan.ctx.timeZone = this.settings['timezone'] ?? 'UTC';
+    const df = this.engine.dataflow;
+    const candidates = (scan.point && df.lookup(scan.node, scan.point.columns, scan.point.values.map((f) => f([])))) ?? df.contents(scan.node);
+    const { keep, fns } = scan;
     const out: Row[] = [];
     for (const [row, n] of candidates) {
       if (keep && !keep(row)) continue;
@@ -461,6 +470,40 @@ export class Session implements EngineSession, SessionView {
       if (out.length >= enough) break;
     }
     return out;
+  }
+
+  /**
+   * The compiled form of a [project] [filter] scan plan, or null for another shape. Kept per plan object, so a
+   * prepared statement's cached plan compiles once; the closures read `params` and `ctx`, filled per execution.
+   */
+  private compiledScan(plan: LogicalPlan): CompiledScan | null {
+    const cached = this.scanCache.get(plan);
+    if (cached !== undefined) return cached;
+    let p = plan;
+    const project = p.kind === 'project' ? p : null;
+    if (project) p = project.input;
+    const filter = p.kind === 'filter' ? p : null;
+    if (filter) p = filter.input;
+    if (p.kind !== 'scan' || (p.relation.kind !== 'materialized view' && p.relation.kind !== 'table')) {
+      this.scanCache.set(plan, null);
+      return null;
+    }
+    const params: Value[] = [];
+    const ctx = { nowMicros: 0, timeZone: 'UTC' };
+    const copts = { ctx, params, subquery: subqueryCompiler((ref) => this.relationRows(ref)) };
+    const point = filter ? pointLookup(filter.predicate) : null;
+    const scan: CompiledScan = {
+      node: p.relation.kind === 'table' ? ddl.tableNode(p.relation.oid) : ddl.mvNode(p.relation.oid),
+      params,
+      ctx,
+      keep: filter ? compilePredicate(filter.predicate, copts) : null,
+      fns: project ? project.exprs.map((x) => compile(x, copts)) : null,
+      point: point ? { columns: point.columns, values: point.values.map((v) => compile(v, copts)) } : null,
+    };
+    // A subquery's closure remembers its first result: such a scan is compiled afresh for every execution.
+    const exprs = [...(filter ? [filter.predicate] : []), ...(project ? project.exprs : [])];
+    if (!exprs.some(containsSubquery)) this.scanCache.set(plan, scan);
+    return scan;
   }
 
   private relationRows(ref: import('../plan/logical.js').RelationRef): Row[] {

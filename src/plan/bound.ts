@@ -438,6 +438,17 @@ export function columnsUsed(e: BoundExpr, out = new Set<number>()): Set<number> 
 }
 
 /** The expression with each direct child replaced by `f(child)` (leaves are returned as they are). */
+/** True when the expression holds a subquery anywhere (its compiled closure caches an uncorrelated result). */
+export function containsSubquery(e: BoundExpr): boolean {
+  if (e.kind === 'subquery') return true;
+  let found = false;
+  mapChildren(e, (c) => {
+    found ||= containsSubquery(c);
+    return c;
+  });
+  return found;
+}
+
 export function mapChildren(e: BoundExpr, f: (child: BoundExpr) => BoundExpr): BoundExpr {
   switch (e.kind) {
     case 'column':

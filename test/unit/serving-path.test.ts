@@ -2,7 +2,7 @@
  * The serving path of ad-hoc SELECTs (Session.scanFastPath): point lookups through a view's serving index,
  * LIMIT without ORDER BY stopping the scan early, and prepared statements reusing their bound plan. Each is
  * checked against PostgreSQL running the same statements on the same rows, after every round of random
- * INSERT/UPDATE/DELETE (fast-check), and the plan cache against DDL and NOW().
+ * INSERT/UPDATE/DELETE (fast-check), and the plan cache against DDL, subqueries and NOW().
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -132,7 +132,7 @@ test('LIMIT without ORDER BY returns that many rows of the full result', async (
   }
 });
 
-test('a prepared SELECT sees a view re-created under its name, and NOW() at each execution', async () => {
+test('a prepared SELECT sees a view re-created under its name, fresh subquery results, and NOW() at each execution', async () => {
   const clock = new ManualClock(Date.UTC(2026, 0, 1) * 1000);
   const engine = await createEngine({ autoEpochs: false, clock });
   try {
@@ -147,6 +147,11 @@ test('a prepared SELECT sees a view re-created under its name, and NOW() at each
     await s.execute('CREATE MATERIALIZED VIEW hv AS SELECT host, risk * 10 AS risk FROM h WHERE risk < 2');
     assert.deepEqual(textRows(await s.executePrepared(p, ['x'])), [['x', '10']]);
     assert.deepEqual(textRows(await s.executePrepared(p, ['y'])), []);
+    // An uncorrelated subquery in a prepared scan is evaluated again at each execution.
+    const sub = s.prepare('SELECT host FROM h WHERE risk = (SELECT max(risk) FROM h)', []);
+    assert.deepEqual(textRows(await s.executePrepared(sub, [])), [['y']]);
+    await s.execute("INSERT INTO h VALUES ('z', 9)");
+    assert.deepEqual(textRows(await s.executePrepared(sub, [])), [['z']]);
     const now = s.prepare('SELECT now() AS t', []);
     const first = textRows(await s.executePrepared(now, []))[0]![0];
     clock.advance(60_000_000);
