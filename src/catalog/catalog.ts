@@ -51,6 +51,10 @@ export interface MaterializedViewDef extends BaseDef {
   kind: 'materialized view';
   columns: Column[];
   query: string;
+  /** 1 (absent) = as created; +1 per ALTER … AS. Names the id prefix of the operators planned by that version. */
+  planVersion?: number;
+  /** After ALTER … AS: planned node id → id of the older operator it kept (with its state). */
+  reusedNodes?: Record<string, string>;
 }
 
 export interface SinkDef extends BaseDef {

@@ -5,6 +5,7 @@
  * one only when the row changed; a group whose row count reaches 0 loses all its state.
  * State: `groups` key = groupKey values → [rowCount, ...kernel encodings]; `values` key = [...groupKey, aggIndex,
  * value(, separator)] → multiplicity (MIN/MAX/DISTINCT/string_agg multisets).
+ * currentRows() yields the integrated output (one row per live group) from that state, for ALTER's backfill.
  */
 import type { ChangeBatch } from '../common/changes.js';
 import { dfRowKey } from './row-key.js';
@@ -150,6 +151,11 @@ export class AggregateOperator implements Operator {
       if (track) this.dirty.add(g);
     }
     return out;
+  }
+
+  /** The rows currently emitted (∫output): one per group with a positive row count (global: its one row). */
+  *currentRows(): Iterable<Row> {
+    for (const g of this.groups.values()) if (g.out !== null) yield g.out;
   }
 
   wantsStep(): boolean {

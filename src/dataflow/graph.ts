@@ -3,6 +3,8 @@
  * State: nodes in topological order, each with its Operator; input batches queued by push(); per-node backfill
  * batches queued by addNodes(); a registry table `df/nodes` (key [nodeId] → kind) of the nodes that have
  * stepped at least once, so re-adding them after a restart reloads their state instead of starting fresh.
+ * ALTER MATERIALIZED VIEW support: currentOutput() of a kept node, queueBackfill() for a new node reading it, and
+ * rewire() of a materialize node onto a new input (keeping its operator and contents).
  * Invariant: step() feeds every node the deltas its inputs produced in the same step, in topological order.
  */
 import type { ChangeBatch } from '../common/changes.js';
@@ -29,8 +31,8 @@ export interface DataflowOptions {
 }
 
 interface NodeRuntime {
-  readonly spec: NodeSpec;
-  readonly inputs: readonly NodeId[];
+  spec: NodeSpec;
+  inputs: readonly NodeId[];
   readonly op: Operator | null; // null for 'input' nodes
   /** Batches queued for each input port before the next step (backfill). */
   backfill: ChangeBatch[] | null;
@@ -171,6 +173,66 @@ export class Dataflow {
 
   has(id: NodeId): boolean {
     return this.nodes.has(id);
+  }
+
+  /**
+   * The integrated output of a node as an insert batch, from its state: a materialize node's contents, an
+   * aggregate's current group rows. null for kinds whose output is not kept in their state (stateless operators,
+   * joins, temporal filters, top-N, distinct): their output must be recomputed from their inputs.
+   */
+  currentOutput(id: NodeId): ChangeBatch | null {
+    const rt = this.nodes.get(id);
+    if (rt === undefined) throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${id}" does not exist`);
+    const out: ChangeBatch = [];
+    if (rt.spec.kind === 'materialize') {
+      for (const [row, weight] of (rt.op as MaterializeOperator).contents()) out.push({ row, weight });
+      return out;
+    }
+    if (rt.spec.kind === 'aggregate') {
+      for (const row of (rt.op as AggregateOperator).currentRows()) out.push({ row, weight: 1 });
+      return out;
+    }
+    return null;
+  }
+
+  /** Queue a backfill batch for input port `port` of a node, delivered with that port's delta at the next step. */
+  queueBackfill(id: NodeId, port: number, batch: ChangeBatch): void {
+    const rt = this.nodes.get(id);
+    if (rt === undefined) throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${id}" does not exist`);
+    if (port < 0 || port >= rt.inputs.length) throw new SqlError(SQLSTATE.internal_error, `dataflow node "${id}" has no input port ${port}`);
+    if (batch.length === 0) return;
+    if (rt.backfill === null) rt.backfill = rt.inputs.map(() => []);
+    rt.backfill[port] = concatBatches([rt.backfill[port]!, batch]);
+  }
+
+  /**
+   * Point an existing materialize node at another input, keeping its operator and contents; `backfill` is fed to
+   * it at the next step (for ALTER: the negated old contents plus the new input's current output, so its delta
+   * is exactly new − old). Re-sorts the graph so every node still follows its inputs.
+   */
+  rewire(id: NodeId, input: NodeId, backfill: ChangeBatch): void {
+    const rt = this.nodes.get(id);
+    if (rt === undefined || rt.spec.kind !== 'materialize') throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${id}" is not a materialize node`);
+    if (!this.nodes.has(input)) throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${id}" reads unknown node "${input}"`);
+    if (this.closure([input]).has(id)) throw new SqlError(SQLSTATE.invalid_parameter_value, `dataflow node "${id}" would be part of a cycle`);
+    rt.spec = { ...rt.spec, input };
+    rt.inputs = [input];
+    rt.backfill = [concatBatches([...(rt.backfill ?? []), backfill])];
+    this.resort();
+  }
+
+  /** Topological order of all nodes, keeping the current order wherever it already is one. */
+  private resort(): void {
+    const placed = new Set<NodeId>();
+    const out: NodeRuntime[] = [];
+    const visit = (rt: NodeRuntime): void => {
+      if (placed.has(rt.spec.id)) return;
+      placed.add(rt.spec.id);
+      for (const i of rt.inputs) visit(this.nodes.get(i)!);
+      out.push(rt);
+    };
+    for (const rt of this.order) visit(rt);
+    this.order = out;
   }
 
   /** Queue input changes for an 'input' node; applied at the next step. */

@@ -9,12 +9,13 @@ import { SqlError, SQLSTATE, type Notice } from '../common/errors.js';
 import type { ChangeBatch } from '../common/changes.js';
 import type { Column } from '../common/types.js';
 import type { CatalogObject, MaterializedViewDef, SinkDef, SourceDef, TableDef, ViewDef } from '../catalog/catalog.js';
-import type { NodeId } from '../dataflow/spec.js';
+import type { NodeId, NodeSpec } from '../dataflow/spec.js';
+import { inputsOf } from '../dataflow/graph.js';
 import type { ColumnDef, PgNode, Statement } from '../sql/ast.js';
 import { columnDefsFromCreate, parsePg } from '../sql/parser.js';
 import { tokenize } from '../sql/lexer.js';
 import { bindQuery, type BoundQuery } from '../plan/binder.js';
-import { planDataflow } from '../plan/stream.js';
+import { planDataflow, type StreamPlan } from '../plan/stream.js';
 import type { LogicalPlan, RelationRef } from '../plan/logical.js';
 import { createJsonDecoder, INCLUDE_DEFAULT_TYPES } from '../connectors/json-decoder.js';
 import { createKafkaSource } from '../connectors/kafka-source.js';
@@ -289,13 +290,45 @@ export function createMaterializedView(engine: Engine, node: PgNode, text: strin
   engine.log.info('materialized view created', { view: name });
 }
 
-function startMaterializedView(engine: Engine, def: MaterializedViewDef, plan: LogicalPlan, fresh: boolean): void {
+/** Node id prefix of the operators planned by a view's plan version (1 keeps the original `mv/<oid>/`). */
+function mvPrefix(oid: number, version: number): string {
+  return version <= 1 ? `mv/${oid}/` : `mv/${oid}/v${version}/`;
+}
+
+/** Rename a spec's id and the ids it reads. */
+function renameSpec(spec: NodeSpec, f: (id: NodeId) => NodeId): NodeSpec {
+  const id = f(spec.id);
+  switch (spec.kind) {
+    case 'input':
+      return { ...spec, id };
+    case 'join':
+      return { ...spec, id, left: f(spec.left), right: f(spec.right) };
+    case 'union':
+      return { ...spec, id, inputs: spec.inputs.map(f) };
+    default:
+      return { ...spec, id, input: f(spec.input) };
+  }
+}
+
+/**
+ * Plan a view's query as its definition says: ids under the prefix of `version`, then planned ids renamed to the
+ * operators an ALTER kept (`reused`). Deterministic, so recovery finds every operator's state by id.
+ */
+function planView(engine: Engine, name: string, oid: number, plan: LogicalPlan, version: number, reused: Record<string, string>): StreamPlan {
   const sp = planDataflow(plan, {
-    prefix: `mv/${def.oid}/`,
+    prefix: mvPrefix(oid, version),
     ctx: engine.ctx,
     inputFor: (ref) => nodeForRelation(engine, ref),
-    onError: (e) => engine.recordEvalError(def.name, e),
+    onError: (e) => engine.recordEvalError(name, e),
   });
+  const f = (id: NodeId): NodeId => reused[id] ?? id;
+  const fingerprints = new Map<NodeId, string>();
+  for (const [id, fp] of sp.fingerprints) fingerprints.set(f(id), fp);
+  return { nodes: sp.nodes.map((n) => renameSpec(n, f)), output: f(sp.output), inputs: sp.inputs.map((i) => ({ ...i, id: f(i.id) })), fingerprints };
+}
+
+function startMaterializedView(engine: Engine, def: MaterializedViewDef, plan: LogicalPlan, fresh: boolean): void {
+  const sp = planView(engine, def.name, def.oid, plan, def.planVersion ?? 1, def.reusedNodes ?? {});
   const out = mvNode(def.oid);
   engine.addNodes([...sp.nodes, { id: out, kind: 'materialize', input: sp.output, label: `Materialize ${def.name}` }]);
   if (fresh) for (const i of sp.inputs) if (i.rows) engine.push(i.id, i.rows.map((row) => ({ row, weight: 1 })));
@@ -481,6 +514,153 @@ function startSink(engine: Engine, def: SinkDef, fresh: boolean, notices: Notice
   if (rt.pending.length) engine.drainSink(rt);
   void notices;
   return rt;
+}
+
+// ───────────────────────────── alter materialized view … as ─────────────────────────────
+
+type AlterStmt = Extract<Statement, { kind: 'alter_mv_as' }>;
+
+/** Operators whose kind keeps state (counted in ALTER's notice). */
+const STATEFUL = new Set<NodeSpec['kind']>(['aggregate', 'distinct', 'join', 'temporalFilter', 'topN', 'materialize']);
+
+/**
+ * ALTER MATERIALIZED VIEW name AS query (and CREATE OR REPLACE MATERIALIZED VIEW on an existing view): replace the
+ * view's query in the epoch that follows (the caller runs it). Operators whose fingerprint (kind, expressions,
+ * inputs, recursively) is unchanged are kept with their state; new ones are backfilled from the current output of
+ * what they read (a kept aggregate's groups, a table's or view's contents); one that would need a source's history
+ * fails the statement before anything changes. The view's materialize node keeps its contents and receives
+ * −old + new, so dependents and sinks see only the difference. Catalog and state commit together.
+ */
+export function alterMaterializedView(engine: Engine, st: AlterStmt, notices: Notice[]): void {
+  const old = engine.catalog.get(st.name);
+  const queryStart = st.text.length - st.queryText.length;
+  const queryText = st.queryText.trim().replace(/;\s*$/, '');
+  if (!old && /^\s*create/i.test(st.text)) {
+    const text = `CREATE MATERIALIZED VIEW ${quoteIdent(st.name)} AS ${queryText}`;
+    const [node] = parsePg(text);
+    createMaterializedView(engine, node, text, notices, queryStart - text.indexOf(queryText));
+    return;
+  }
+  if (!old) throw new SqlError(SQLSTATE.undefined_table, `relation "${st.name}" does not exist`, { position: st.offset + 1 });
+  if (old.kind !== 'materialized view') throw new SqlError(SQLSTATE.wrong_object_type, `"${st.name}" is not a materialized view`, { position: st.offset + 1, hint: old.kind === 'view' ? 'Use CREATE OR REPLACE VIEW to change a view.' : undefined });
+  const bound = bindStream(engine, queryText, queryStart);
+  // Dependency cycle: the new query may not read the view itself or anything built on it.
+  const forbidden = new Set([old.name, ...engine.catalog.transitiveDependents(old.name).map((d) => d.name)]);
+  for (const d of bound.dependsOn) {
+    if (forbidden.has(d)) {
+      throw new SqlError('42P17', `materialized view "${old.name}" cannot read ${d === old.name ? 'itself' : `"${d}", which depends on it`}`, { hint: 'A view may not depend on itself, directly or through other views.' });
+    }
+  }
+  checkSameColumns(old, bound.columns);
+
+  // Plan old (as running) and new; match new operators to old ones by fingerprint and inputs.
+  const version = (old.planVersion ?? 1) + 1;
+  const oldPlan = planView(engine, old.name, old.oid, bindStream(engine, old.query).plan, old.planVersion ?? 1, old.reusedNodes ?? {});
+  const newPlan = planView(engine, old.name, old.oid, bound.plan, version, {});
+  const oldById = new Map(oldPlan.nodes.map((n) => [n.id, n] as const));
+  const planned = new Set(newPlan.nodes.map((n) => n.id));
+  const reuse = new Map<NodeId, NodeId>(); // new planned id → old id
+  const used = new Set<NodeId>();
+  const mapped = (id: NodeId): NodeId => reuse.get(id) ?? id;
+  for (const n of newPlan.nodes) {
+    const fp = newPlan.fingerprints.get(n.id);
+    if (n.kind === 'input' || fp === undefined) continue;
+    const ins = inputsOf(n).map(mapped);
+    for (const o of oldPlan.nodes) {
+      if (used.has(o.id) || o.kind !== n.kind || oldPlan.fingerprints.get(o.id) !== fp) continue;
+      const oins = inputsOf(o);
+      if (oins.length !== ins.length || oins.some((x, i) => x !== ins[i])) continue;
+      reuse.set(n.id, o.id);
+      used.add(o.id);
+      break;
+    }
+  }
+  const oldRoot = oldPlan.output;
+  // A kept operator read by a new one (or by the view, when the root changes) must supply its current output;
+  // only aggregates (and shared materialize nodes) can, so other kept operators are rebuilt instead (repeat).
+  const readersOf = (): [NodeId, string][] => {
+    const out: [NodeId, string][] = [];
+    for (const n of newPlan.nodes) if (!reuse.has(n.id)) for (const i of inputsOf(n)) out.push([i, n.label]);
+    if (mapped(newPlan.output) !== oldRoot) out.push([newPlan.output, `Materialize ${old.name}`]);
+    return out;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [i] of readersOf()) {
+      const kept = reuse.get(i);
+      if (kept !== undefined && oldById.get(kept)!.kind !== 'aggregate') {
+        reuse.delete(i);
+        used.delete(kept);
+        changed = true;
+      }
+    }
+  }
+  for (const [i, label] of readersOf()) {
+    if (planned.has(i) || !i.startsWith('src/')) continue;
+    const src = engine.catalog.list('source').find((o) => sourceNode(o.oid) === i);
+    throw new SqlError(SQLSTATE.feature_not_supported, `cannot alter materialized view "${old.name}": the changed part "${label}" would need the history of source "${src?.name ?? i}"`, {
+      detail: `Sources store no rows, so an operator that reads "${src?.name ?? i}" directly can only start from now. The operators of the new query that differ from the running ones start empty and are filled from what they read.`,
+      hint: 'Keep the part of the query that reads the source (its filters, windows and the aggregate or join) unchanged, so its state is kept, and change only what is computed from it (for example HAVING); or drop and re-create the view to start from now.',
+    });
+  }
+
+  // Everything is checked: build the new operators, queue their backfill, rewire the view, drop the unused ones.
+  const keptIds = new Set(reuse.values());
+  const fresh = newPlan.nodes.filter((n) => !reuse.has(n.id)).map((n) => renameSpec(n, mapped));
+  const newRoot = mapped(newPlan.output);
+  const backfills: { node: NodeId; port: number; rows: ChangeBatch }[] = [];
+  for (const n of fresh) {
+    inputsOf(n).forEach((i, port) => {
+      if (keptIds.has(i)) backfills.push({ node: n.id, port, rows: engine.dataflow.currentOutput(i) ?? [] });
+    });
+  }
+  const out = mvNode(old.oid);
+  let mvBackfill: ChangeBatch | null = null;
+  if (newRoot !== oldRoot) {
+    mvBackfill = [];
+    for (const [row, weight] of engine.dataflow.contents(out)) mvBackfill.push({ row, weight: -weight });
+    if (!planned.has(newPlan.output) || keptIds.has(newRoot)) mvBackfill.push(...(engine.dataflow.currentOutput(newRoot) ?? []));
+  }
+  const removed = oldPlan.nodes.map((n) => n.id).filter((id) => !keptIds.has(id) && engine.nodeIds.has(id));
+  const reusedNodes: Record<string, string> = {};
+  for (const [k, v] of reuse) reusedNodes[k] = v;
+  const def: MaterializedViewDef = { ...old, sql: `CREATE MATERIALIZED VIEW ${quoteIdent(old.name)} AS ${queryText}`, query: queryText, dependsOn: [...bound.dependsOn], planVersion: version, reusedNodes };
+  engine.catalog.replace(def);
+  engine.addNodes(fresh);
+  for (const b of backfills) engine.dataflow.queueBackfill(b.node, b.port, b.rows);
+  if (mvBackfill !== null) engine.dataflow.rewire(out, newRoot, mvBackfill);
+  if (removed.length) engine.removeNodes(removed);
+  for (const i of newPlan.inputs) if (i.rows) engine.push(i.id, i.rows.map((row) => ({ row, weight: 1 })));
+
+  const keptStateful = [...keptIds].filter((id) => STATEFUL.has(oldById.get(id)!.kind));
+  const rebuiltStateful = fresh.filter((n) => STATEFUL.has(n.kind));
+  notices.push(
+    engine.notice(
+      `materialized view "${old.name}" altered: kept state of ${keptStateful.length} operator${keptStateful.length === 1 ? '' : 's'}, recomputed ${rebuiltStateful.length} (and ${fresh.length - rebuiltStateful.length} stateless)`,
+      [...keptStateful.map((id) => `kept: ${oldById.get(id)!.label}`), ...fresh.filter((n) => n.kind !== 'input').map((n) => `recomputed: ${n.label}`)].join('\n') || undefined,
+    ),
+  );
+  engine.log.info('materialized view altered', { view: old.name, version, kept: keptIds.size, rebuilt: fresh.length, removed: removed.length });
+}
+
+/** The new query must produce the view's columns (same number, names, types): dependents and sinks read them. */
+function checkSameColumns(old: MaterializedViewDef, cols: readonly { name: string; type: string }[]): void {
+  const hint = 'Drop and re-create the view (and what depends on it) to change its columns.';
+  if (cols.length !== old.columns.length) {
+    throw new SqlError(SQLSTATE.feature_not_supported, `cannot change the number of columns of materialized view "${old.name}" from ${old.columns.length} to ${cols.length}`, {
+      detail: cols.length > old.columns.length ? `The new query adds column "${cols[old.columns.length]!.name}".` : `The new query has no column "${old.columns[cols.length]!.name}".`,
+      hint,
+    });
+  }
+  old.columns.forEach((c, i) => {
+    const n = cols[i]!;
+    if (n.name !== c.name || n.type !== c.type) {
+      throw new SqlError(SQLSTATE.feature_not_supported, `cannot change column ${i + 1} of materialized view "${old.name}"`, {
+        detail: `Column ${i + 1} is "${c.name}" ${c.type} in the view and "${n.name}" ${n.type} in the new query.`,
+        hint,
+      });
+    }
+  });
 }
 
 // ───────────────────────────── drop ─────────────────────────────

@@ -265,7 +265,7 @@ export class Session implements EngineSession, SessionView {
       case 'show_create':
         return this.showCreate(st.objectKind, st.name);
       case 'alter_mv_as':
-        throw new SqlError(SQLSTATE.feature_not_supported, 'ALTER MATERIALIZED VIEW … AS is not supported yet', { hint: 'Drop and re-create the view for now.' });
+        return ddl1(/^\s*create/i.test(st.text) ? 'CREATE MATERIALIZED VIEW' : 'ALTER MATERIALIZED VIEW', () => ddl.alterMaterializedView(e, st, notices));
       case 'pg':
         break;
     }

@@ -31,6 +31,12 @@ export interface StreamPlan {
   output: NodeId;
   /** Input nodes created for scans (batch) or constant VALUES, with what to push into them. */
   inputs: { id: NodeId; relation: RelationRef | null; rows: Row[] | null }[];
+  /**
+   * Per planned node (input nodes of VALUES/table functions aside): a structural text of the logical subtree it
+   * computes (expressions by column index, types, literals, relation OIDs). Equal fingerprints ⇔ the same
+   * operator over the same inputs; ALTER MATERIALIZED VIEW reuses operator state by it.
+   */
+  fingerprints: Map<NodeId, string>;
 }
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -48,7 +54,14 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
     return id;
   };
 
+  const fingerprints = new Map<NodeId, string>();
   const visit = (p: LogicalPlan): NodeId => {
+    const before = nodes.length;
+    const id = visitNode(p);
+    if (nodes.length > before && !fingerprints.has(id)) fingerprints.set(id, planFingerprint(p));
+    return id;
+  };
+  const visitNode = (p: LogicalPlan): NodeId => {
     const names = (q: LogicalPlan): string[] => q.columns.map((c) => c.name);
     switch (p.kind) {
       case 'scan': {
@@ -172,7 +185,16 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
   };
 
   const output = visit(plan);
-  return { nodes, output, inputs };
+  return { nodes, output, inputs, fingerprints };
+}
+
+/** Structural text of a logical subtree (see StreamPlan.fingerprints); unique when it cannot be serialized. */
+function planFingerprint(p: LogicalPlan): string {
+  try {
+    return JSON.stringify(p, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'function' ? `fn:${(v as { name?: string }).name ?? ''}` : v));
+  } catch {
+    return `unserializable:${Math.random()}`;
+  }
 }
 
 function joinLabel(t: string): string {
