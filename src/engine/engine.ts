@@ -340,7 +340,8 @@ export class Engine {
       const st = s.reader.status();
       if (st.state !== 'running') return false;
       for (const p of st.partitions) {
-        if (p.highWatermark !== null && BigInt(p.highWatermark) > BigInt(p.nextOffset)) return false;
+        // An unknown end (no fetch answered yet; a file not read to its end) is not caught up.
+        if (p.highWatermark === null || BigInt(p.highWatermark) > BigInt(p.nextOffset)) return false;
       }
     }
     return true;
