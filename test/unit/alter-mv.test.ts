@@ -19,6 +19,7 @@ import { createEngine, type Engine } from '../../src/engine/engine.js';
 import type { EngineSession } from '../../src/engine/api.js';
 import { formatValueText } from '../../src/expr/text-io.js';
 import { assertSameRows, formatTextRow, withOracle, type TextRow } from '../harness/pg-oracle.js';
+import { forPostgres, opArbitrary, RandomTableWriter, RANDOM_TABLES_DDL, type Op } from '../harness/random-tables.js';
 
 const RUNS = Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 25);
 const T0 = Date.parse('2026-05-01T12:00:00Z') * 1000;
@@ -37,29 +38,8 @@ const families: fc.Arbitrary<fc.Arbitrary<string>>[] = [
 ];
 const pair = fc.oneof(...families).chain((f) => fc.tuple(f, f));
 
-interface Op {
-  kind: 'insert1' | 'insert2' | 'delete1' | 'delete2' | 'update1';
-  k: string | null;
-  g: number | null;
-  v: number | null;
-  minutesAgo: number;
-  pick: number;
-}
-const op: fc.Arbitrary<Op> = fc.record({
-  kind: fc.constantFrom('insert1', 'insert1', 'insert2', 'delete1', 'delete2', 'update1'),
-  k: fc.constantFrom('a', 'b', 'c', null),
-  g: fc.constantFrom(0, 1, null),
-  v: fc.option(fc.integer({ min: -3, max: 4 }), { nil: null }),
-  minutesAgo: fc.integer({ min: 0, max: 60 }),
-  pick: fc.nat(),
-});
+const op = opArbitrary({ groups: [0, 1], values: [-3, 4], minutesAgo: [0, 60] });
 const epochs = fc.array(fc.array(op, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 });
-
-function forPostgres(q: string): string {
-  return q.replace(/FROM TUMBLE\(t1, ts, INTERVAL '([^']+)'\)/, (_m, w: string) => `FROM (SELECT *, date_bin(INTERVAL '${w}', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS window_start, date_bin(INTERVAL '${w}', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') + INTERVAL '${w}' AS window_end FROM t1) AS t1`);
-}
-
-const lit = (v: string | number | null): string => (v === null ? 'NULL' : typeof v === 'string' ? `'${v}'` : String(v));
 
 async function rowsOf(s: EngineSession, sql: string): Promise<TextRow[]> {
   const r = await s.execute(sql);
@@ -103,38 +83,15 @@ test(`ALTER MATERIALIZED VIEW: random view and replacement equal PostgreSQL, del
         const schema = `alter_case_${caseNo}`;
         try {
           await pg.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
-          for (const d of ['CREATE TABLE t1 (id INT PRIMARY KEY, k VARCHAR, g INT, v INT, ts TIMESTAMPTZ)', 'CREATE TABLE t2 (id INT PRIMARY KEY, k VARCHAR, w INT)']) {
+          for (const d of RANDOM_TABLES_DDL) {
             await s.execute(d);
             await pg.query(d);
           }
           await s.execute(`CREATE MATERIALIZED VIEW mv AS ${q1}`);
           await s.execute('CREATE MATERIALIZED VIEW dep AS SELECT * FROM mv');
-          const live = { t1: [] as number[], t2: [] as number[] };
-          let nextId = 1;
+          const writer = new RandomTableWriter(s, pg);
           const apply = async (ops: Op[]): Promise<void> => {
-            for (const o of ops) {
-              const ts = `'${formatValueText(clock.nowMicros() - o.minutesAgo * 60_000_000, 'timestamptz')}'`;
-              let stmt: string | null = null;
-              if (o.kind === 'insert1') {
-                const id = nextId++;
-                live.t1.push(id);
-                stmt = `INSERT INTO t1 VALUES (${id}, ${lit(o.k)}, ${lit(o.g)}, ${lit(o.v)}, ${ts})`;
-              } else if (o.kind === 'insert2') {
-                const id = nextId++;
-                live.t2.push(id);
-                stmt = `INSERT INTO t2 VALUES (${id}, ${lit(o.k)}, ${lit(o.v)})`;
-              } else if (o.kind === 'delete1' && live.t1.length) {
-                stmt = `DELETE FROM t1 WHERE id = ${live.t1.splice(o.pick % live.t1.length, 1)[0]}`;
-              } else if (o.kind === 'delete2' && live.t2.length) {
-                stmt = `DELETE FROM t2 WHERE id = ${live.t2.splice(o.pick % live.t2.length, 1)[0]}`;
-              } else if (o.kind === 'update1' && live.t1.length) {
-                stmt = `UPDATE t1 SET v = ${lit(o.v)}, k = ${lit(o.k)} WHERE id = ${live.t1[o.pick % live.t1.length]}`;
-              }
-              if (stmt) {
-                await s.execute(stmt);
-                await pg.query(stmt);
-              }
-            }
+            await writer.apply(ops, clock.nowMicros());
             clock.advance(60_000_000);
             await engine.waitCaughtUp();
           };

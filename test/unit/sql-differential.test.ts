@@ -13,6 +13,7 @@ import { ManualClock } from '../../src/common/clock.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { formatValueText } from '../../src/expr/text-io.js';
 import { assertSameRows, withOracle, type TextRow } from '../harness/pg-oracle.js';
+import { forPostgres, opArbitrary, RandomTableWriter, RANDOM_TABLES_DDL } from '../harness/random-tables.js';
 
 const RUNS = Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 25);
 const T0 = Date.parse('2026-05-01T12:00:00Z') * 1000;
@@ -40,31 +41,8 @@ const query = fc.oneof(
   fc.constant("SELECT k, max(ts) AS last FROM t1 WHERE v IS NOT NULL GROUP BY k HAVING max(ts) > NOW() - INTERVAL '20 minutes'"),
 );
 
-interface Op {
-  kind: 'insert1' | 'insert2' | 'delete1' | 'delete2' | 'update1';
-  k: string | null;
-  g: number | null;
-  v: number | null;
-  minutesAgo: number;
-  pick: number;
-}
-const op: fc.Arbitrary<Op> = fc.record({
-  kind: fc.constantFrom('insert1', 'insert1', 'insert2', 'delete1', 'delete2', 'update1'),
-  k: fc.constantFrom('a', 'b', 'c', null),
-  g: fc.constantFrom(0, 1, 2, null),
-  v: fc.option(fc.integer({ min: -5, max: 5 }), { nil: null }),
-  minutesAgo: fc.integer({ min: -5, max: 90 }),
-  pick: fc.nat(),
-});
+const op = opArbitrary({ groups: [0, 1, 2], values: [-5, 5], minutesAgo: [-5, 90] });
 const epochs = fc.array(fc.tuple(fc.array(op, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 25 })), { minLength: 2, maxLength: 6 });
-
-function forPostgres(q: string): string {
-  return q
-    .replace(/FROM TUMBLE\(t1, ts, INTERVAL '([^']+)'\)/, (_m, w: string) => `FROM (SELECT *, date_bin(INTERVAL '${w}', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS window_start, date_bin(INTERVAL '${w}', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') + INTERVAL '${w}' AS window_end FROM t1) AS t1`)
-    .replace(/NOW\(\)/g, '(SELECT t FROM sluice_clock)');
-}
-
-const lit = (v: string | number | null): string => (v === null ? 'NULL' : typeof v === 'string' ? `'${v}'` : String(v));
 
 test(`random SQL views equal PostgreSQL after every epoch (${RUNS} cases)`, { timeout: 600_000 }, async () => {
   await withOracle(async (pg) => {
@@ -79,42 +57,15 @@ test(`random SQL views equal PostgreSQL after every epoch (${RUNS} cases)`, { ti
         try {
           await pg.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
           await pg.query(`CREATE TABLE sluice_clock (t timestamptz); INSERT INTO sluice_clock VALUES ('${formatValueText(T0, 'timestamptz')}')`);
-          const ddl = ['CREATE TABLE t1 (id INT PRIMARY KEY, k VARCHAR, g INT, v INT, ts TIMESTAMPTZ)', 'CREATE TABLE t2 (id INT PRIMARY KEY, k VARCHAR, w INT)'];
-          for (const d of ddl) {
+          for (const d of RANDOM_TABLES_DDL) {
             await s.execute(d);
             await pg.query(d);
           }
           await s.execute(`CREATE MATERIALIZED VIEW mv AS ${q}`);
           await pg.query(`CREATE VIEW mv AS ${forPostgres(q)}`);
-          const live = { t1: [] as number[], t2: [] as number[] };
-          let nextId = 1;
+          const writer = new RandomTableWriter(s, pg);
           for (const [ops, advance] of plan) {
-            for (const o of ops) {
-              const now = clock.nowMicros();
-              const ts = `'${formatValueText(now - o.minutesAgo * 60_000_000, 'timestamptz')}'`;
-              let stmt: string | null = null;
-              if (o.kind === 'insert1') {
-                const id = nextId++;
-                live.t1.push(id);
-                stmt = `INSERT INTO t1 VALUES (${id}, ${lit(o.k)}, ${lit(o.g)}, ${lit(o.v)}, ${ts})`;
-              } else if (o.kind === 'insert2') {
-                const id = nextId++;
-                live.t2.push(id);
-                stmt = `INSERT INTO t2 VALUES (${id}, ${lit(o.k)}, ${lit(o.v)})`;
-              } else if (o.kind === 'delete1' && live.t1.length) {
-                const [id] = live.t1.splice(o.pick % live.t1.length, 1);
-                stmt = `DELETE FROM t1 WHERE id = ${id}`;
-              } else if (o.kind === 'delete2' && live.t2.length) {
-                const [id] = live.t2.splice(o.pick % live.t2.length, 1);
-                stmt = `DELETE FROM t2 WHERE id = ${id}`;
-              } else if (o.kind === 'update1' && live.t1.length) {
-                stmt = `UPDATE t1 SET v = ${lit(o.v)}, k = ${lit(o.k)} WHERE id = ${live.t1[o.pick % live.t1.length]}`;
-              }
-              if (stmt) {
-                await s.execute(stmt);
-                await pg.query(stmt);
-              }
-            }
+            await writer.apply(ops, clock.nowMicros());
             clock.advance(advance * 60_000_000);
             await pg.query(`UPDATE sluice_clock SET t = '${formatValueText(clock.nowMicros(), 'timestamptz')}'`);
             await engine.waitCaughtUp();
