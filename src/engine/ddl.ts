@@ -15,7 +15,7 @@ import type { ColumnDef, PgNode, Statement } from '../sql/ast.js';
 import { columnDefsFromCreate, parsePg } from '../sql/parser.js';
 import { tokenize } from '../sql/lexer.js';
 import { bindQuery, type BoundQuery } from '../plan/binder.js';
-import { planDataflow, type StreamPlan } from '../plan/stream.js';
+import { appendOnly, planDataflow, type StreamPlan } from '../plan/stream.js';
 import type { LogicalPlan, RelationRef } from '../plan/logical.js';
 import { createJsonDecoder, INCLUDE_DEFAULT_TYPES } from '../connectors/json-decoder.js';
 import { createKafkaSource } from '../connectors/kafka-source.js';
@@ -461,7 +461,12 @@ function startSink(engine: Engine, def: SinkDef, fresh: boolean, notices: Notice
     const bound = bindStream(engine, def.query);
     const sp = planDataflow(bound.plan, { prefix: `sink/${def.oid}/`, ctx: engine.ctx, inputFor: (ref) => nodeForRelation(engine, ref), onError: (e) => engine.recordEvalError(def.name, e) });
     node = sinkNode(def.oid);
-    engine.addNodes([...sp.nodes, { id: node, kind: 'materialize', input: sp.output, label: `Materialize sink ${def.name}` }]);
+    // An append-only query (a source through filters, projections, windows, inner joins) never retracts, so the
+    // sink reads its changes as they pass: keeping every row it ever emitted would only grow memory.
+    const sinkInput: NodeSpec = appendOnly(bound.plan)
+      ? { id: node, kind: 'union', inputs: [sp.output], label: `Sink ${def.name} (append-only: no state)` }
+      : { id: node, kind: 'materialize', input: sp.output, label: `Materialize sink ${def.name}` };
+    engine.addNodes([...sp.nodes, sinkInput]);
   }
   engine.dataflow.watch(node);
   const keys = keyIndices(def);
@@ -492,7 +497,9 @@ function startSink(engine: Engine, def: SinkDef, fresh: boolean, notices: Notice
         value: m.value === null ? null : m.value.toString(),
       })),
   };
-  if (fresh && def.options['snapshot'] !== 'false') {
+  // A sink on a view or table starts with its current rows; a sink on a query gets them from its new operators'
+  // first step (their backfill), like any other output.
+  if (fresh && def.options['snapshot'] !== 'false' && node !== sinkNode(def.oid)) {
     const contents = engine.contentsOf(node);
     if (contents.length) rt.pendingInitial = contents.map((row) => ({ row, weight: 1 }));
   }
