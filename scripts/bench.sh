@@ -7,7 +7,8 @@
 #   --quick (default) engine 200k events + compare --quick: under 5 minutes once Flink is built (the first build
 #   downloads ~140 MB from Maven Central, not counted);
 #   --full engine 1M events with a per-view breakdown, compare --full (results in bench/results/compare-<date>.json,
-#   charts in docs/bench/), and bench/serving.bench.ts --full (needs `npm run build`): about 25–35 minutes;
+#   charts in docs/bench/), bench/serving.bench.ts --full and bench/recovery.bench.ts (1k, 100k, 1M groups; both
+#   need `npm run build`): about 30–40 minutes;
 #   --profile writes CPU profiles of the timed parts to bench/results/ and prints their top functions;
 #   --no-compare skips the Kafka/Flink part (no broker or JVM needed).
 set -uo pipefail
@@ -78,6 +79,8 @@ if [ "$mode" = --full ]; then
   printf '\n== serving benchmark (bench/serving.bench.ts --full)\n'
   if npm run -s build; then
     node --import tsx bench/serving.bench.ts --full || status=1
+    printf '\n== recovery and memory (bench/recovery.bench.ts --groups 1000,100000,1000000)\n'
+    node --import tsx bench/recovery.bench.ts --groups 1000,100000,1000000 || status=1
   else
     sluice_say "npm run build failed; skipping the serving benchmark"
     status=1
