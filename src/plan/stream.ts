@@ -104,7 +104,8 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
         const size = spanMicros(p.size);
         const slide = spanMicros(p.slide);
         const offset = spanMicros(p.offset);
-        const label = p.fn === 'tumble' ? `Tumble ${p.input.columns[ti]!.name} size ${fmtSpan(size)}` : `Hop ${p.input.columns[ti]!.name} slide ${fmtSpan(slide)} size ${fmtSpan(size)}`;
+        const shift = offset !== 0 ? ` offset ${fmtSpan(offset)}` : '';
+        const label = p.fn === 'tumble' ? `Tumble ${p.input.columns[ti]!.name} size ${fmtSpan(size)}${shift}` : `Hop ${p.input.columns[ti]!.name} slide ${fmtSpan(slide)} size ${fmtSpan(size)}${shift}`;
         const windowFn =
           p.fn === 'tumble'
             ? (row: Row): Row[] => {
@@ -179,7 +180,7 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
         const input = visit(sorted ? sorted.input : p.input);
         const orderBy = (sorted?.keys ?? []).map((k) => ({ fn: fn(k.expr), desc: k.desc, nullsFirst: k.nullsFirst }));
         const limit = p.limit ?? Number.MAX_SAFE_INTEGER;
-        return add({ kind: 'topN', input, orderBy, limit, offset: p.offset, label: `TopN limit ${p.limit ?? 'ALL'} offset ${p.offset}${sorted ? ` order by [${sorted.keys.map((k) => exprText(k.expr, names(sorted.input)) + (k.desc ? ' DESC' : '')).join(', ')}]` : ''}` });
+        return add({ kind: 'topN', input, orderBy, limit, offset: p.offset, label: `TopN limit ${p.limit ?? 'ALL'} offset ${p.offset}${sorted ? ` order by [${sorted.keys.map((k) => exprText(k.expr, names(sorted.input)) + (k.desc ? ' DESC' : '') + (k.nullsFirst !== k.desc ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : '')).join(', ')}]` : ''}` });
       }
     }
   };
