@@ -6,23 +6,18 @@
  * before the kill and after recovery, state entries and data directory size.
  * Needs `npm run -s build`. Run: node --import tsx bench/recovery.bench.ts [--groups 100000,1000000] [--json FILE]
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import pg from 'pg';
 import { startServerProcess, type ServerProcess } from '../test/harness/server-process.js';
-import { fmtInt } from './lib/stats.js';
+import { fmtInt, procRssMiB } from './lib/stats.js';
 
 const argv = process.argv.slice(2);
 const opt = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
 const GROUPS = (opt('--groups') ?? '100000,1000000').split(',').map(Number).filter((n) => n > 0);
 const JSON_OUT = opt('--json');
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 function dirMb(dir: string): number {
   let bytes = 0;
@@ -84,7 +79,7 @@ async function run(groups: number): Promise<Result> {
     const ingestSeconds = (performance.now() - t0) / 1000;
     const views = (await c.query(`SELECT rows, state_entries FROM sluice.views WHERE name = 'g'`)).rows[0];
     if (Number(views.rows) !== groups) throw new Error(`expected ${groups} groups, view has ${views.rows}`);
-    const rssBeforeKillMb = rssMb(server.child.pid!);
+    const rssBeforeKillMb = procRssMiB(server.child.pid!);
     await c.end();
     await server.stop('SIGKILL');
     const dataDirMb = dirMb(dataDir);
@@ -96,7 +91,7 @@ async function run(groups: number): Promise<Result> {
     const r = await c.query('SELECT n FROM g WHERE k = $1', [probe]);
     const restartToFirstQueryMs = performance.now() - t1;
     if (r.rows.length !== 1 || Number(r.rows[0].n) !== 1) throw new Error(`after recovery, ${probe} should have count 1: ${JSON.stringify(r.rows)}`);
-    const rssAfterRecoveryMb = rssMb(server.child.pid!);
+    const rssAfterRecoveryMb = procRssMiB(server.child.pid!);
     await c.end();
     return {
       groups,

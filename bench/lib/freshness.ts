@@ -7,15 +7,14 @@
  * topic. State: one server per call, stopped (by its pid) at the end. Invariant: loops are bounded in time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { articleForSluice, type Topics } from './compare-workloads.js';
 import { kafka } from './compare-kafka.js';
 import type { ProducerJob, ProducerMessage } from './freshness-producer.js';
-import { percentile } from './stats.js';
+import { percentile, procCpuSeconds } from './stats.js';
+import { freePort } from '../../test/harness/server-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MARK_HOST = 'fresh-marker';
@@ -31,24 +30,6 @@ export interface FreshnessPhase {
   serverCpuShare: number;
   selectsPerSecond: number;
   failedSends: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(parts[11]) + Number(parts[12]); // utime + stime, in clock ticks (100/s)
 }
 
 async function startServer(epochMs: number): Promise<{ child: ChildProcess; port: number; stop: () => Promise<void> }> {
@@ -141,7 +122,7 @@ export async function runFreshness(opts: { brokers: string[]; topics: Topics; si
       }
     })();
     for (const rate of opts.rates) {
-      const cpu0 = cpuTicks(server.child.pid!);
+      const cpu0 = procCpuSeconds(server.child.pid) ?? NaN;
       const sel0 = selects;
       const firstMarker = nextMarker;
       const job: ProducerJob = { brokers: opts.brokers, topics: opts.topics, rate, seconds: opts.seconds, warmupMs: 1500, firstMarker, markHost: MARK_HOST };
@@ -166,7 +147,7 @@ export async function runFreshness(opts: { brokers: string[]; topics: Topics; si
         continue;
       }
       const events = done.events;
-      const cpu1 = cpuTicks(server.child.pid!);
+      const cpu1 = procCpuSeconds(server.child.pid) ?? NaN;
       const wallS = done.wallMs / 1000;
       const ids = Array.from({ length: nextMarker - firstMarker }, (_, i) => firstMarker + i);
       const deadline = performance.now() + 30_000;
@@ -179,7 +160,7 @@ export async function runFreshness(opts: { brokers: string[]; topics: Topics; si
         markers: ids.length,
         view: stat(lat(viewAt)),
         sink: stat(lat(sinkAt)),
-        serverCpuShare: (cpu1 - cpu0) / 100 / wallS,
+        serverCpuShare: (cpu1 - cpu0) / wallS,
         selectsPerSecond: (selects - sel0) / wallS,
         failedSends: done.failedSends,
       };

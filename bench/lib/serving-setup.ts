@@ -4,10 +4,10 @@
  * key) in a throw-away schema. State: each target owns its process or schema until close(). Invariant: both hold
  * the same N rows, loaded with INSERT … VALUES in batches of 1000, before any timing starts.
  */
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startServerProcess } from '../../test/harness/server-process.js';
+import { procCpuSeconds } from './stats.js';
 
 export interface ServingTarget {
   label: 'sluice' | 'PostgreSQL';
@@ -34,18 +34,6 @@ async function loadRows(c: pg.Client, rows: number): Promise<void> {
 }
 
 const TABLE_DDL = 'CREATE TABLE hosts (host_id VARCHAR PRIMARY KEY, owner VARCHAR, risk INT)';
-
-/** Process CPU seconds from /proc/<pid>/stat (utime + stime, in clock ticks of 1/100 s on Linux). */
-function procCpuSeconds(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
 /** Start `sluice serve` (or, with `externalPort`, use a server already listening there, e.g. one under --cpu-prof). */
 export async function startSluiceTarget(rows: number, externalPort?: number): Promise<ServingTarget> {

@@ -1,7 +1,9 @@
 /**
- * Small numeric helpers for benchmark output: percentiles, CPU seconds, memory snapshots, number formatting.
+ * Small numeric helpers for benchmark output: percentiles, CPU seconds (this process or another one by pid, from
+ * /proc), memory snapshots, number formatting.
  * Stateless. Invariant: nothing here asserts on timing; values are only printed.
  */
+import { readFileSync } from 'node:fs';
 
 /** The q-quantile (0..1) of `xs` by nearest rank; NaN when empty. */
 export function percentile(xs: readonly number[], q: number): number {
@@ -32,3 +34,21 @@ export function memory(): MemorySnapshot {
 export const fmtInt = (x: number): string => Math.round(x).toLocaleString('en-US');
 export const fmtMs = (x: number): string => x.toFixed(1);
 export const fmtMem = (m: MemorySnapshot): string => `RSS ${m.rssMiB.toFixed(0)} MiB, heap ${m.heapUsedMiB.toFixed(0)} MiB`;
+
+/** Another process's CPU seconds from /proc/<pid>/stat (utime + stime, clock ticks of 1/100 s); null if gone. */
+export function procCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Another process's resident memory in MiB from /proc/<pid>/status (NaN if unknown). */
+export function procRssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
