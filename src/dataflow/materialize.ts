@@ -15,7 +15,7 @@ import type { Operator, OperatorEnv } from './operator.js';
 import { RowCounts, consolidate, decodeCounted } from './zset.js';
 
 /** The most column sets one view indexes on demand; a lookup on another set scans (and says so). */
-export const MAX_SERVING_INDEXES = 8;
+const MAX_SERVING_INDEXES = 8;
 
 interface ServingIndex {
   readonly columns: readonly number[];
@@ -54,14 +54,11 @@ export class MaterializeOperator implements Operator {
 
   private reindex(rowKey: string, row: Row, added: boolean): void {
     for (const ix of this.indexes) {
-      const key = indexKey(row, ix.columns);
-      let bucket = ix.buckets.get(key);
-      if (added) {
-        if (bucket === undefined) ix.buckets.set(key, (bucket = new Set()));
-        bucket.add(rowKey);
-      } else if (bucket !== undefined) {
-        bucket.delete(rowKey);
-        if (bucket.size === 0) ix.buckets.delete(key);
+      if (added) indexRow(ix, rowKey, row);
+      else {
+        const key = indexKey(row, ix.columns);
+        const bucket = ix.buckets.get(key);
+        if (bucket !== undefined && bucket.delete(rowKey) && bucket.size === 0) ix.buckets.delete(key);
       }
     }
   }
@@ -76,12 +73,7 @@ export class MaterializeOperator implements Operator {
     if (ix === undefined) {
       if (this.indexes.length >= MAX_SERVING_INDEXES) return null;
       ix = { columns: [...columns], buckets: new Map() };
-      for (const [k, e] of this.counts.entries) {
-        const key = indexKey(e.row, columns);
-        let bucket = ix.buckets.get(key);
-        if (bucket === undefined) ix.buckets.set(key, (bucket = new Set()));
-        bucket.add(k);
-      }
+      for (const [k, e] of this.counts.entries) indexRow(ix, k, e.row);
       this.indexes.push(ix);
     }
     const bucket = ix.buckets.get(dfRowKey(values as Row));
@@ -94,10 +86,6 @@ export class MaterializeOperator implements Operator {
     return out;
   }
 
-  /** Column lists this node keeps a serving index on, in creation order. */
-  indexedColumns(): number[][] {
-    return this.indexes.map((i) => [...i.columns]);
-  }
 
   wantsStep(): boolean {
     return false;
@@ -119,6 +107,13 @@ export class MaterializeOperator implements Operator {
   get rowCount(): number {
     return this.counts.size;
   }
+}
+
+function indexRow(ix: ServingIndex, rowKey: string, row: Row): void {
+  const key = indexKey(row, ix.columns);
+  let bucket = ix.buckets.get(key);
+  if (bucket === undefined) ix.buckets.set(key, (bucket = new Set()));
+  bucket.add(rowKey);
 }
 
 function indexKey(row: Row, columns: readonly number[]): string {

@@ -85,7 +85,7 @@ export class Session implements EngineSession, SessionView {
   private readonly scanCache = new WeakMap<LogicalPlan, CompiledScan | null>();
   private readonly settings: Record<string, string>;
   /** Bumped whenever a setting changes (the server re-reads reportedSettings() only then). */
-  settingsVersion = 0;
+  private settingsVersion = 0;
   private reported: { version: number; values: Readonly<Record<string, string>> } | null = null;
   private cancelled = false;
   readonly user: string;
@@ -146,7 +146,7 @@ export class Session implements EngineSession, SessionView {
     let columns: ResultColumn[] | null = null;
     const select = st.kind === 'pg' ? selectNode(st.node) : null;
     if (select) {
-      const bound = this.bindBatch(select, types);
+      const bound = this.bindBatch(select, types).bound;
       columns = bound.columns.map((c) => ({ name: c.name, type: c.type }));
     } else if (st.kind === 'pg' && (st.node.InsertStmt || st.node.UpdateStmt || st.node.DeleteStmt)) {
       executeDml(this.engine, st.node, this.bindContext(types), true);
@@ -230,11 +230,6 @@ export class Session implements EngineSession, SessionView {
 
   private bindContext(paramTypes: (SqlType | null)[]): { resolver: ReturnType<typeof relationResolver>; functions: ReturnType<typeof catalogFunctions>; paramTypes: (SqlType | null)[]; nowMicros: number } {
     return { resolver: relationResolver(this.engine), functions: catalogFunctions(this.engine, this), paramTypes, nowMicros: this.engine.clock.nowMicros() };
-  }
-
-  private bindBatch(select: PgNode, paramTypes: (SqlType | null)[]): BoundQuery {
-    const c = this.bindContext(paramTypes);
-    return bindQuery(select, { mode: 'batch', nowMicros: c.nowMicros, resolver: c.resolver, functions: c.functions, paramTypes });
   }
 
   private async dispatch(st: Statement, params: readonly Value[], paramTypes: readonly SqlType[], prepared?: PreparedStatement): Promise<StatementResult> {
@@ -341,7 +336,7 @@ export class Session implements EngineSession, SessionView {
     const types: (SqlType | null)[] = [...paramTypes];
     return this.engine.read(() => {
       const generation = this.engine.catalog.generation;
-      const { bound, stable } = this.bindBatchTracked(select, types);
+      const { bound, stable } = this.bindBatch(select, types);
       if (prepared !== undefined && stable) this.planCache.set(prepared, { bound, generation });
       return this.queryResult(bound, params);
     });
@@ -352,8 +347,8 @@ export class Session implements EngineSession, SessionView {
     return { kind: 'rows', columns: bound.columns.map((c) => ({ name: c.name, type: c.type })), rows, commandTag: `SELECT ${rows.length}` };
   }
 
-  /** bindBatch, also telling whether the result depends only on the catalog (not on the clock or session). */
-  private bindBatchTracked(select: PgNode, paramTypes: (SqlType | null)[]): { bound: BoundQuery; stable: boolean } {
+  /** Bind an ad-hoc query, also telling whether the result depends only on the catalog (not on the clock or session). */
+  private bindBatch(select: PgNode, paramTypes: (SqlType | null)[]): { bound: BoundQuery; stable: boolean } {
     const c = this.bindContext(paramTypes);
     let stable = true;
     const resolver = {
@@ -588,7 +583,7 @@ export class Session implements EngineSession, SessionView {
       plan = bindQuery(q, { mode: 'stream', nowMicros: this.engine.clock.nowMicros(), resolver: relationResolver(this.engine) }).plan;
       mode = 'stream';
     } else if (selectNode(inner)) {
-      plan = this.bindBatch(selectNode(inner), []).plan;
+      plan = this.bindBatch(selectNode(inner), []).bound.plan;
     } else throw new SqlError(SQLSTATE.feature_not_supported, 'EXPLAIN supports SELECT and CREATE MATERIALIZED VIEW');
     let text: string;
     if (stage === 'logical') text = explainLogical(plan);
