@@ -314,9 +314,10 @@ function renameSpec(spec: NodeSpec, f: (id: NodeId) => NodeId): NodeSpec {
  * Plan a view's query as its definition says: ids under the prefix of `version`, then planned ids renamed to the
  * operators an ALTER kept (`reused`). Deterministic, so recovery finds every operator's state by id.
  */
-function planView(engine: Engine, name: string, oid: number, plan: LogicalPlan, version: number, reused: Record<string, string>): StreamPlan {
+function planView(engine: Engine, name: string, oid: number, plan: LogicalPlan, version: number, reused: Record<string, string>, withFingerprints = false): StreamPlan {
   const sp = planDataflow(plan, {
     prefix: mvPrefix(oid, version),
+    fingerprints: withFingerprints,
     ctx: engine.ctx,
     inputFor: (ref) => nodeForRelation(engine, ref),
     onError: (e) => engine.recordEvalError(name, e),
@@ -562,8 +563,8 @@ export function alterMaterializedView(engine: Engine, st: AlterStmt, notices: No
 
   // Plan old (as running) and new; match new operators to old ones by fingerprint and inputs.
   const version = (old.planVersion ?? 1) + 1;
-  const oldPlan = planView(engine, old.name, old.oid, bindStream(engine, old.query).plan, old.planVersion ?? 1, old.reusedNodes ?? {});
-  const newPlan = planView(engine, old.name, old.oid, bound.plan, version, {});
+  const oldPlan = planView(engine, old.name, old.oid, bindStream(engine, old.query).plan, old.planVersion ?? 1, old.reusedNodes ?? {}, true);
+  const newPlan = planView(engine, old.name, old.oid, bound.plan, version, {}, true);
   const oldById = new Map(oldPlan.nodes.map((n) => [n.id, n] as const));
   const planned = new Set(newPlan.nodes.map((n) => n.id));
   const reuse = new Map<NodeId, NodeId>(); // new planned id → old id

@@ -24,6 +24,8 @@ export interface StreamPlanOptions {
   /** For plans of correlated subqueries: the outer row's values, and how to compile nested subqueries. */
   outerValues?: Value[];
   subquery?: CompileOptions['subquery'];
+  /** Also compute StreamPlan.fingerprints (ALTER MATERIALIZED VIEW only: it costs a serialization per node). */
+  fingerprints?: boolean;
 }
 
 export interface StreamPlan {
@@ -32,7 +34,7 @@ export interface StreamPlan {
   /** Input nodes created for scans (batch) or constant VALUES, with what to push into them. */
   inputs: { id: NodeId; relation: RelationRef | null; rows: Row[] | null }[];
   /**
-   * Per planned node (input nodes of VALUES/table functions aside): a structural text of the logical subtree it
+   * With `fingerprints` in the options (else empty), per planned node (input nodes of VALUES/table functions aside): a structural text of the logical subtree it
    * computes (expressions by column index, types, literals, relation OIDs). Equal fingerprints ⇔ the same
    * operator over the same inputs; ALTER MATERIALIZED VIEW reuses operator state by it.
    */
@@ -58,7 +60,7 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
   const visit = (p: LogicalPlan): NodeId => {
     const before = nodes.length;
     const id = visitNode(p);
-    if (nodes.length > before && !fingerprints.has(id)) fingerprints.set(id, planFingerprint(p));
+    if (opts.fingerprints && nodes.length > before && !fingerprints.has(id)) fingerprints.set(id, planFingerprint(p));
     return id;
   };
   const visitNode = (p: LogicalPlan): NodeId => {
