@@ -52,6 +52,8 @@ interface Result {
   ingestSeconds: number;
   eventsPerSecond: number;
   rssBeforeKillMb: number;
+  /** Highest RSS seen while ingesting (sampled every 100 ms). */
+  peakRssMb: number;
   stateEntries: number;
   dataDirMb: number;
   restartToListeningMs: number;
@@ -67,11 +69,13 @@ async function run(groups: number): Promise<Result> {
   try {
     let c = await client(server);
     const t0 = performance.now();
+    let peakRssMb = 0;
     await c.query(`CREATE SOURCE s (k VARCHAR, v INT) WITH (connector = 'file', path = '${input}') FORMAT PLAIN ENCODE JSON`);
     await c.query('CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n, sum(v) AS total FROM s GROUP BY k');
     for (let i = 0; ; i++) {
       const r = await c.query(`SELECT rows_ingested FROM sluice.sources WHERE name = 's'`);
       if (Number(r.rows[0].rows_ingested) >= groups) break;
+      peakRssMb = Math.max(peakRssMb, procRssMiB(server.child.pid!));
       if (i > 36_000) throw new Error('ingest did not finish within an hour');
       await new Promise((res) => setTimeout(res, 100));
     }
@@ -80,6 +84,7 @@ async function run(groups: number): Promise<Result> {
     const views = (await c.query(`SELECT rows, state_entries FROM sluice.views WHERE name = 'g'`)).rows[0];
     if (Number(views.rows) !== groups) throw new Error(`expected ${groups} groups, view has ${views.rows}`);
     const rssBeforeKillMb = procRssMiB(server.child.pid!);
+    peakRssMb = Math.max(peakRssMb, rssBeforeKillMb);
     await c.end();
     await server.stop('SIGKILL');
     const dataDirMb = dirMb(dataDir);
@@ -98,6 +103,7 @@ async function run(groups: number): Promise<Result> {
       ingestSeconds,
       eventsPerSecond: groups / ingestSeconds,
       rssBeforeKillMb,
+      peakRssMb,
       stateEntries: Number(views.state_entries),
       dataDirMb,
       restartToListeningMs,
@@ -112,13 +118,13 @@ async function run(groups: number): Promise<Result> {
 }
 
 console.log(`recovery bench: groups ${GROUPS.map(fmtInt).join(', ')}; ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString()}`);
-console.log('groups       ingest s  events/s   RSS MB  state entries  dir MB  restart→listening ms  restart→first query ms  RSS after MB');
+console.log('groups       ingest s  events/s  peak RSS MB  RSS MB  state entries  dir MB  restart→listening ms  restart→first query ms  RSS after MB');
 const results: Result[] = [];
 for (const g of GROUPS) {
   const r = await run(g);
   results.push(r);
   console.log(
-    [fmtInt(r.groups).padStart(10), r.ingestSeconds.toFixed(1).padStart(10), fmtInt(r.eventsPerSecond).padStart(9), r.rssBeforeKillMb.toFixed(0).padStart(8), fmtInt(r.stateEntries).padStart(14), r.dataDirMb.toFixed(0).padStart(7), fmtInt(r.restartToListeningMs).padStart(21), fmtInt(r.restartToFirstQueryMs).padStart(23), r.rssAfterRecoveryMb.toFixed(0).padStart(13)].join(' '),
+    [fmtInt(r.groups).padStart(10), r.ingestSeconds.toFixed(1).padStart(10), fmtInt(r.eventsPerSecond).padStart(9), r.peakRssMb.toFixed(0).padStart(12), r.rssBeforeKillMb.toFixed(0).padStart(8), fmtInt(r.stateEntries).padStart(14), r.dataDirMb.toFixed(0).padStart(7), fmtInt(r.restartToListeningMs).padStart(21), fmtInt(r.restartToFirstQueryMs).padStart(23), r.rssAfterRecoveryMb.toFixed(0).padStart(13)].join(' '),
   );
 }
 if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, at: new Date().toISOString(), results }, null, 2));

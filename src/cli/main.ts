@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { createEngine, type Engine } from '../engine/engine.js';
+import { createEngine, DEFAULT_RESIDENT_ROWS, type Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/log.js';
 import { SLUICE_VERSION } from '../engine/catalog-functions.js';
 import { startServer } from '../server/server.js';
@@ -15,6 +15,7 @@ interface ServeOptions {
   port: string;
   dataDir?: string;
   epochMs: string;
+  stateCacheRows: string;
   logFormat: 'text' | 'json';
   user?: string[];
   config?: string;
@@ -26,6 +27,7 @@ function serveOptions(cmd: Command): Command {
     .addOption(new Option('--port <port>', 'PostgreSQL wire port').default('4566').env('SLUICE_PORT'))
     .addOption(new Option('--data-dir <dir>', 'directory for durable state (omit: in memory)').env('SLUICE_DATA_DIR'))
     .addOption(new Option('--epoch-ms <ms>', 'epoch length in milliseconds').default('100').env('SLUICE_EPOCH_MS'))
+    .addOption(new Option('--state-cache-rows <n>', 'with --data-dir: groups/rows each view operator keeps in memory (the rest stays in LMDB)').default(String(DEFAULT_RESIDENT_ROWS)).env('SLUICE_STATE_CACHE_ROWS'))
     .addOption(new Option('--log-format <format>', 'text or json').choices(['text', 'json']).default('text').env('SLUICE_LOG_FORMAT'))
     .addOption(new Option('--user <name:password...>', 'enable SCRAM-SHA-256 password authentication for these users').env('SLUICE_USERS'))
     .addOption(new Option('--config <file>', 'JSON file with any of these options').env('SLUICE_CONFIG'));
@@ -51,6 +53,8 @@ async function start(opts: ServeOptions, cmd: Command): Promise<{ engine: Engine
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${o.port}"`, 'Use a number between 0 and 65535.');
   const epochMs = Number(o.epochMs);
   if (!Number.isFinite(epochMs) || epochMs < 1 || epochMs > 60_000) fail(`invalid --epoch-ms "${o.epochMs}"`, 'Use a number of milliseconds between 1 and 60000.');
+  const residentRows = Number(o.stateCacheRows);
+  if (!Number.isInteger(residentRows) || residentRows < 1) fail(`invalid --state-cache-rows "${o.stateCacheRows}"`, 'Use a whole number of rows, at least 1.');
   const users: Record<string, string> = {};
   for (const u of [o.user ?? []].flat().flatMap((s) => String(s).split(','))) {
     const i = u.indexOf(':');
@@ -59,7 +63,7 @@ async function start(opts: ServeOptions, cmd: Command): Promise<{ engine: Engine
   }
   let engine: Engine;
   try {
-    engine = await createEngine({ dataDir: o.dataDir ?? null, epochMs, log });
+    engine = await createEngine({ dataDir: o.dataDir ?? null, epochMs, residentRows, log });
   } catch (e) {
     fail(`cannot open the data directory: ${(e as Error).message}`, 'Check that the directory is writable and that no other sluice process uses it.');
   }

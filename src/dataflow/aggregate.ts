@@ -4,13 +4,18 @@
  * (global: exactly one row always, even on empty input). A step retracts a group's old row and inserts the new
  * one only when the row changed; a group whose row count reaches 0 loses all its state.
  * State: `groups` key = groupKey values → [rowCount, ...kernel encodings]; `values` key = [...groupKey, aggIndex,
- * value(, separator)] → multiplicity (MIN/MAX/DISTINCT/string_agg multisets).
+ * value(, separator)] → multiplicity (MIN/MAX/DISTINCT/string_agg multisets). In memory, `groups` holds the
+ * resident groups: all of them while `complete`; once more than `residentRows` were held after a flush (or after
+ * a restart over a bigger table) it is a cache, the least recently changed groups are evicted, and a group that is
+ * not resident is read back from the tables (with its value multisets) when a row reaches it.
  * currentRows() yields the integrated output (one row per live group) from that state, for ALTER's backfill.
+ * Invariant: a group changed this epoch is resident (in `dirty`) or known dead (in `died`), so its stored state,
+ * stale until flush, is never read back.
  */
 import type { ChangeBatch } from '../common/changes.js';
 import { dfRowKey } from './row-key.js';
 import type { Row, Value } from '../common/types.js';
-import type { StateTable } from '../state/store.js';
+import type { StateKey, StateTable } from '../state/store.js';
 import { kernelFor, type AggKernel } from './aggregate-kernels.js';
 import type { Operator, OperatorEnv } from './operator.js';
 import type { AggregateSpec, PredFn, RowFn } from './spec.js';
@@ -37,6 +42,12 @@ export class AggregateOperator implements Operator {
   private readonly groupsTable: StateTable | null;
   private readonly valuesTable: StateTable | null;
   private readonly dirty = new Set<Group>();
+  /** Map keys of groups whose row count reached 0 this epoch (their stored state is deleted at flush). */
+  private readonly died = new Set<string>();
+  private readonly residentRows: number;
+  /** Every live group is in `groups` (always true without tables). */
+  private complete = true;
+  private readonly usesValues: boolean;
   /** Global aggregate whose first row has not been emitted yet. */
   private initialPending = false;
 
@@ -53,7 +64,12 @@ export class AggregateOperator implements Operator {
     this.countStar = aggregates.map((a) => a.fn === 'count_star');
     this.groupsTable = env.table('groups');
     this.valuesTable = env.table('values');
-    if (!env.fresh && this.groupsTable !== null) this.load();
+    this.residentRows = Math.max(1, env.residentRows);
+    this.usesValues = this.kernels.some((k) => k.usesValues);
+    if (!env.fresh && this.groupsTable !== null) {
+      if (!global && this.groupsTable.size() > this.residentRows) this.complete = false;
+      else this.load();
+    }
     if (global && !this.groups.has('')) {
       this.groups.set('', this.newGroup('', []));
       this.initialPending = true;
@@ -64,26 +80,54 @@ export class AggregateOperator implements Operator {
     return { mapKey, key, count: 0, states: this.kernels.map((k) => k.create()), out: null };
   }
 
+  /** Read every stored group (the whole state fits the budget). */
   private load(): void {
     const nk = this.groupKey.length;
     for (const [key, v] of this.groupsTable!.scan()) {
-      const a = v as unknown[];
-      const g: Group = { mapKey: dfRowKey(key), key, count: a[0] as number, states: this.kernels.map((k, i) => k.decode(a[i + 1])), out: null };
+      const g = this.decodeGroup(dfRowKey(key), key, v);
       this.groups.set(g.mapKey, g);
     }
-    for (const [key, mult] of this.valuesTable!.scan()) {
-      const g = this.groups.get(dfRowKey(key.slice(0, nk)));
-      if (g === undefined) continue; // orphan entry: its group is gone
-      const i = key[nk] as number;
-      const k = this.kernels[i]!;
-      const value = key[nk + 1]!;
-      const sep = k.withSep ? key[nk + 2]! : null;
-      k.values(g.states[i])!.load(ValueMultiset.keyOf(value, sep, k.withSep), value, sep, mult as number);
+    if (this.usesValues) {
+      for (const [key, mult] of this.valuesTable!.scan()) {
+        const g = this.groups.get(dfRowKey(key.slice(0, nk)));
+        if (g !== undefined) this.loadValue(g, key, mult as number); // else an orphan entry: its group is gone
+      }
     }
-    for (const g of this.groups.values()) {
-      for (let i = 0; i < this.kernels.length; i++) this.kernels[i]!.afterLoad(g.states[i]);
-      g.out = this.global || g.count > 0 ? this.outputRow(g) : null;
-    }
+    for (const g of this.groups.values()) this.finishLoad(g);
+  }
+
+  /** One stored group, with its value multisets, or undefined if it has no state (or died this epoch). */
+  private fetch(mapKey: string, key: Row): Group | undefined {
+    if (this.died.has(mapKey)) return undefined;
+    const stored = this.groupsTable!.get(key);
+    return stored === undefined ? undefined : this.restore(mapKey, key, stored);
+  }
+
+  private restore(mapKey: string, key: Row, stored: unknown): Group {
+    const g = this.decodeGroup(mapKey, key, stored);
+    if (this.usesValues) for (const [vk, mult] of this.valuesTable!.scan({ prefix: key })) this.loadValue(g, vk, mult as number);
+    this.finishLoad(g);
+    return g;
+  }
+
+  private decodeGroup(mapKey: string, key: Row, stored: unknown): Group {
+    const a = stored as unknown[];
+    return { mapKey, key, count: a[0] as number, states: this.kernels.map((k, i) => k.decode(a[i + 1])), out: null };
+  }
+
+  /** One values-table entry [...groupKey, aggIndex, value(, sep)] → mult into its group's multiset. */
+  private loadValue(g: Group, key: StateKey, mult: number): void {
+    const nk = this.groupKey.length;
+    const i = key[nk] as number;
+    const k = this.kernels[i]!;
+    const value = key[nk + 1]!;
+    const sep = k.withSep ? key[nk + 2]! : null;
+    k.values(g.states[i])!.load(ValueMultiset.keyOf(value, sep, k.withSep), value, sep, mult);
+  }
+
+  private finishLoad(g: Group): void {
+    for (let i = 0; i < this.kernels.length; i++) this.kernels[i]!.afterLoad(g.states[i]);
+    g.out = this.global || g.count > 0 ? this.outputRow(g) : null;
   }
 
   private outputRow(g: Group): Row {
@@ -112,7 +156,7 @@ export class AggregateOperator implements Operator {
         const mk = dfRowKey(key);
         g = this.groups.get(mk);
         if (g === undefined) {
-          g = this.newGroup(mk, key);
+          g = (this.complete ? undefined : this.fetch(mk, key)) ?? this.newGroup(mk, key);
           this.groups.set(mk, g);
         }
       }
@@ -147,7 +191,10 @@ export class AggregateOperator implements Operator {
         if (next !== null) out.push({ row: next, weight: 1 });
         g.out = next;
       }
-      if (g.count === 0 && !this.global) this.groups.delete(g.mapKey);
+      if (g.count === 0 && !this.global) {
+        this.groups.delete(g.mapKey);
+        if (!this.complete) this.died.add(g.mapKey);
+      }
       if (track) this.dirty.add(g);
     }
     return out;
@@ -156,6 +203,13 @@ export class AggregateOperator implements Operator {
   /** The rows currently emitted (∫output): one per group with a positive row count (global: its one row). */
   *currentRows(): Iterable<Row> {
     for (const g of this.groups.values()) if (g.out !== null) yield g.out;
+    if (this.complete) return;
+    for (const [key, stored] of this.groupsTable!.scan()) {
+      const mk = dfRowKey(key);
+      if (this.groups.has(mk) || this.died.has(mk)) continue;
+      const out = this.restore(mk, key, stored).out;
+      if (out !== null) yield out;
+    }
   }
 
   wantsStep(): boolean {
@@ -170,8 +224,11 @@ export class AggregateOperator implements Operator {
     const gt = this.groupsTable;
     const vt = this.valuesTable;
     if (gt === null || vt === null) return;
+    // Map order is insertion order: re-inserting the groups changed this epoch makes it approximate recency.
+    const refresh = !this.global && this.groups.size > this.residentRows / 2;
     for (const g of this.dirty) {
       const dead = g.count === 0 && !this.global && this.groups.get(g.mapKey) !== g;
+      if (refresh && !dead && this.groups.delete(g.mapKey)) this.groups.set(g.mapKey, g);
       if (dead) gt.delete(g.key);
       else {
         const enc: unknown[] = new Array(this.kernels.length + 1);
@@ -197,6 +254,20 @@ export class AggregateOperator implements Operator {
       }
     }
     this.dirty.clear();
+    this.died.clear();
+    if (!this.global) this.evictBeyondBudget();
+  }
+
+  /** Keep the groups changed last (Map order, refreshed here) and evict the rest down to 3/4 of the budget. */
+  private evictBeyondBudget(): void {
+    const groups = this.groups;
+    if (groups.size <= this.residentRows) return;
+    const keep = Math.floor(this.residentRows * 0.75);
+    for (const mk of groups.keys()) {
+      if (groups.size <= keep) break;
+      groups.delete(mk);
+    }
+    this.complete = false;
   }
 }
 

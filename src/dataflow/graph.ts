@@ -28,6 +28,8 @@ export const NODE_REGISTRY_TABLE = 'df/nodes';
 export interface DataflowOptions {
   /** False = keep state in memory only (batch evaluation): no state table is read or written. Default true. */
   persistState?: boolean;
+  /** Per aggregate/materialize node, the most entries kept in memory between epochs (see OperatorEnv). */
+  residentRows?: number;
 }
 
 interface NodeRuntime {
@@ -101,6 +103,7 @@ export class Dataflow {
   private readonly pushed = new Map<NodeId, ChangeBatch[]>();
   private readonly watched = new Set<NodeId>();
   private readonly persist: boolean;
+  private readonly residentRows: number;
   private readonly registry: StateTable | null;
   private failed: unknown = null;
 
@@ -109,6 +112,7 @@ export class Dataflow {
     options: DataflowOptions = {},
   ) {
     this.persist = options.persistState !== false;
+    this.residentRows = options.residentRows ?? Infinity;
     this.registry = this.persist ? store.table(NODE_REGISTRY_TABLE) : null;
   }
 
@@ -125,7 +129,7 @@ export class Dataflow {
     try {
       for (const spec of sorted) {
         const registered = this.registry !== null && this.registry.get([spec.id]) !== undefined;
-        const env = new OperatorEnv(spec.id, this.store, this.persist, !registered);
+        const env = new OperatorEnv(spec.id, this.store, this.persist, !registered, this.residentRows);
         const rt: NodeRuntime = { spec, inputs: inputsOf(spec), op: buildOperator(spec, env), backfill: null, registered };
         this.nodes.set(spec.id, rt);
         added.push(rt);
@@ -318,6 +322,11 @@ export class Dataflow {
   /** Current contents of a materialize node: each distinct row with its multiplicity. */
   contents(id: NodeId): Iterable<[Row, number]> {
     return this.materializeOp(id).contents();
+  }
+
+  /** Σ multiplicities of a materialize node's contents. */
+  rowCount(id: NodeId): number {
+    return this.materializeOp(id).rowCount;
   }
 
   /** The materialize node's rows whose `columns` equal `values` (see MaterializeOperator.lookup); null: no index. */

@@ -2,10 +2,15 @@
  * Materialize: holds the integrated contents of its input (row → multiplicity) and passes the delta on.
  * Z-set law: output delta = consolidate(input delta), so ∫output = ∫input; contents() = ∫input.
  * State: table `rows`, key = the row's values, value = multiplicity, or [multiplicity, row] when the row holds
- * a Numeric (the key codec normalizes scale); kept in memory too. Equal rows show the latest insertion's form.
- * Serving indexes (memory only, rebuilt on demand after a restart): hash maps from the values of some columns to
- * the rows holding them, built on the first lookup of those columns and maintained by every step afterwards.
- * Invariant: every index holds exactly the current rows, each under the key of its indexed columns' values.
+ * a Numeric (the key codec normalizes scale). In memory, `counts` holds the resident rows: all of them while
+ * `complete`; once more than `residentRows` were held after a flush (or after a restart over a bigger table) it
+ * is a cache, least recently changed rows are evicted, and a row not resident is read from the table when a delta
+ * touches it. Equal rows show the latest insertion's form.
+ * Serving indexes (memory only, while complete; rebuilt on demand after a restart): hash maps from the values of
+ * some columns to the rows holding them, built on the first lookup of those columns and maintained by every step
+ * afterwards. When not complete, a lookup on the leading columns is a prefix range scan of the table instead.
+ * Invariants: every index holds exactly the current rows, each under the key of its indexed columns' values; a row
+ * changed this epoch (`dirty`) is resident or known dead, so the table is never consulted for it before flush.
  */
 import type { ChangeBatch } from '../common/changes.js';
 import { dfRowKey } from './row-key.js';
@@ -28,13 +33,25 @@ export class MaterializeOperator implements Operator {
   private readonly indexes: ServingIndex[] = [];
   private readonly table: StateTable | null;
   private readonly dirty = new Map<string, Row>();
+  private readonly residentRows: number;
+  /** Every current row is in `counts` (always true without a table). */
+  private complete = true;
+  /** Σ multiplicities of the contents; null after a lazy start until first asked for. */
+  private total: number | null = 0;
 
   constructor(env: OperatorEnv) {
     this.table = env.table('rows');
+    this.residentRows = Math.max(1, env.residentRows);
     if (this.table !== null && !env.fresh) {
-      for (const [key, v] of this.table.scan()) {
-        const [row, mult] = decodeCounted(key, v);
-        this.counts.add(dfRowKey(row), row, mult);
+      if (this.table.size() > this.residentRows) {
+        this.complete = false;
+        this.total = null;
+      } else {
+        for (const [key, v] of this.table.scan()) {
+          const [row, mult] = decodeCounted(key, v);
+          this.counts.add(dfRowKey(row), row, mult);
+          this.total! += mult;
+        }
       }
     }
   }
@@ -45,7 +62,9 @@ export class MaterializeOperator implements Operator {
     for (let i = 0; i < delta.length; i++) {
       const c = delta[i]!;
       const k = dfRowKey(c.row);
+      if (!this.complete && !this.dirty.has(k) && !this.counts.entries.has(k)) this.fetch(k, c.row);
       const before = this.counts.add(k, c.row, c.weight);
+      if (this.total !== null) this.total += c.weight;
       if (track) this.dirty.set(k, c.row);
       if (this.indexes.length > 0 && (before === 0) !== (before + c.weight === 0)) this.reindex(k, c.row, before === 0);
     }
@@ -69,6 +88,7 @@ export class MaterializeOperator implements Operator {
    * Builds the index for this column list on first use (one pass); null when MAX_SERVING_INDEXES are in use.
    */
   lookup(columns: readonly number[], values: readonly Value[]): [Row, number][] | null {
+    if (!this.complete) return this.lookupStored(columns, values);
     let ix = this.indexes.find((i) => i.columns.length === columns.length && i.columns.every((c, j) => c === columns[j]));
     if (ix === undefined) {
       if (this.indexes.length >= MAX_SERVING_INDEXES) return null;
@@ -96,16 +116,76 @@ export class MaterializeOperator implements Operator {
   }
 
   flush(): void {
-    if (this.table !== null) this.counts.flushTo(this.table, this.dirty);
+    if (this.table === null) return;
+    const entries = this.counts.entries;
+    if (entries.size > this.residentRows / 2) {
+      // Map order is insertion order: re-inserting the rows changed this epoch makes it approximate recency.
+      for (const k of this.dirty.keys()) {
+        const e = entries.get(k);
+        if (e !== undefined && entries.delete(k)) entries.set(k, e);
+      }
+    }
+    this.counts.flushTo(this.table, this.dirty);
+    if (entries.size > this.residentRows) {
+      const keep = Math.floor(this.residentRows * 0.75);
+      for (const k of entries.keys()) {
+        if (entries.size <= keep) break;
+        entries.delete(k);
+      }
+      this.complete = false;
+      this.indexes.length = 0;
+    }
+  }
+
+  /** Read a row that is not resident from the table into `counts`. */
+  private fetch(rowKey: string, row: Row): void {
+    const v = this.table!.get(row);
+    if (v === undefined) return;
+    const [stored, mult] = decodeCounted(row, v);
+    this.counts.add(rowKey, stored, mult);
   }
 
   /** The integrated contents: each distinct row with its multiplicity. */
-  *contents(): Iterable<[Row, number]> {
+  contents(): Iterable<[Row, number]> {
+    return this.complete ? this.residentContents() : this.storedContents();
+  }
+
+  private *residentContents(): Iterable<[Row, number]> {
     for (const e of this.counts.entries.values()) yield [e.row, e.weight];
   }
 
+  /** The table's rows, with this epoch's unflushed changes (resident) in place of their stored versions. */
+  private *storedContents(range?: { prefix: Value[] }): Iterable<[Row, number]> {
+    for (const k of this.dirty.keys()) {
+      const e = this.counts.entries.get(k);
+      if (e !== undefined && (range === undefined || range.prefix.every((v, i) => dfRowKey([e.row[i]!]) === dfRowKey([v])))) yield [e.row, e.weight];
+    }
+    for (const [key, v] of this.table!.scan(range)) {
+      const counted = decodeCounted(key, v);
+      if (this.dirty.size > 0 && this.dirty.has(dfRowKey(counted[0]))) continue;
+      yield counted;
+    }
+  }
+
+  /** Not complete: rows whose leading columns are `columns` (in any order) by a prefix scan, else null. */
+  private lookupStored(columns: readonly number[], values: readonly Value[]): [Row, number][] | null {
+    const prefix: Value[] = new Array(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i]!;
+      if (c >= columns.length || prefix[c] !== undefined) return null;
+      prefix[c] = values[i]!;
+    }
+    return [...this.storedContents({ prefix })];
+  }
+
+  /** Σ multiplicities of the contents (one pass over the table the first time after a lazy start). */
   get rowCount(): number {
-    return this.counts.size;
+    if (this.total === null) {
+      let n = 0;
+      for (const [, mult] of this.storedContents()) n += mult;
+      this.total = n;
+    }
+    return this.total;
   }
 }
 

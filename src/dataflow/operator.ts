@@ -1,7 +1,9 @@
 /**
  * The Operator contract every dataflow node implements, and the environment it is built in.
  * State: an operator keeps its integrated state in memory and writes the epoch's changes to its own state
- * tables in flush(); on construction over an existing node it reloads that state from the tables.
+ * tables in flush(); on construction over an existing node it reloads that state from the tables. Aggregate and
+ * materialize nodes keep at most `residentRows` entries in memory after a flush (the rest stay in their tables and
+ * are read back on demand), and start lazily after a restart when their tables hold more than that.
  * Invariant (Z-set law, per operator): integrating step() outputs equals the batch operator on the integrated input.
  */
 import type { ChangeBatch } from '../common/changes.js';
@@ -29,6 +31,8 @@ export class OperatorEnv {
     readonly persist: boolean,
     /** True when the node has no state from before (its tables are cleared). */
     readonly fresh: boolean,
+    /** Most entries (groups, rows) a budgeted operator keeps in memory between epochs; Infinity = all. */
+    readonly residentRows: number = Infinity,
   ) {}
 
   /** The state table `df/<nodeId>/<part>`, or null when not persisting. Cleared when the node is fresh. */

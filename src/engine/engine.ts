@@ -35,7 +35,13 @@ export interface EngineOptions {
   autoEpochs?: boolean;
   /** Kafka client id prefix. */
   clientId?: string;
+  /** With a data directory: the most groups/rows each aggregate and materialize node keeps in memory between
+   *  epochs (the rest is read from LMDB on demand). Default DEFAULT_RESIDENT_ROWS. */
+  residentRows?: number;
 }
+
+/** Default per-node memory budget in entries (≈ 100–300 bytes each, depending on the row). */
+export const DEFAULT_RESIDENT_ROWS = 250_000;
 
 export interface DeadLetter {
   source: string;
@@ -141,20 +147,21 @@ export class Engine {
     readonly epochMs: number,
     readonly clientId: string,
     readonly dataDir: string | null,
+    residentRows: number,
   ) {
     this.catalog = Catalog.fromSnapshot(store.getMeta('catalog') as CatalogSnapshot | undefined);
     const id = store.getMeta('instance_id');
     this.instanceId = typeof id === 'string' ? id : randomBytes(6).toString('hex');
     if (id === undefined) store.putMeta('instance_id', this.instanceId);
     // Without a data directory nothing is ever read back, so operators keep their state in memory only.
-    this.dataflow = new Dataflow(store, { persistState: dataDir !== null });
+    this.dataflow = new Dataflow(store, { persistState: dataDir !== null, residentRows });
   }
 
   static async create(opts: EngineOptions = {}): Promise<Engine> {
     await initParser();
     const log = opts.log ?? createLogger('silent');
     const store: StateStore = opts.dataDir ? await (await import('../state/lmdb-store.js')).LmdbStore.open(opts.dataDir) : new MemoryStore();
-    const engine = new Engine(store, opts.clock ?? new SystemClock(), log, opts.epochMs ?? 100, opts.clientId ?? 'sluice', opts.dataDir ?? null);
+    const engine = new Engine(store, opts.clock ?? new SystemClock(), log, opts.epochMs ?? 100, opts.clientId ?? 'sluice', opts.dataDir ?? null, opts.residentRows ?? DEFAULT_RESIDENT_ROWS);
     engine.ctx.nowMicros = engine.clock.nowMicros();
     const t0 = Date.now();
     await engine.recover();

@@ -405,8 +405,7 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
       .map((o) => {
         const errs = engine.evalErrors.get(o.name);
         if (o.kind === 'view') return [o.name, 'view', 'expanded at query time', null, 0n, 0n, null, o.query];
-        let rows = 0n;
-        for (const [, n] of engine.dataflow.contents(`mv/${o.oid}`)) rows += BigInt(n);
+        const rows = BigInt(engine.dataflow.rowCount(`mv/${o.oid}`));
         let state = 0;
         for (const id of engine.nodeIds) if (id === `mv/${o.oid}` || id.startsWith(`mv/${o.oid}/`)) state += engine.dataflow.stateSize(id);
         return [o.name, 'materialized view', 'running', rows, BigInt(state), BigInt(errs?.count ?? 0), errs?.lastError ?? null, o.query];

@@ -432,7 +432,8 @@ const stepArb = fc.record({ changes: fc.array(changeArb, { maxLength: 14 }), adv
 
 test('integrated incremental output equals the naive batch evaluation after every step', async () => {
   await fc.assert(
-    fc.asyncProperty(relArb(3), fc.array(stepArb, { minLength: 1, maxLength: 8 }), fc.nat({ max: 8 }), async (rel, steps, restartAt) => {
+    // residentRows: all state in memory, or a budget so small that aggregate/materialize nodes evict and read back.
+    fc.asyncProperty(relArb(3), fc.array(stepArb, { minLength: 1, maxLength: 8 }), fc.nat({ max: 8 }), fc.constantFrom(Infinity, 1, 2), async (rel, steps, restartAt, residentRows) => {
       const nodes: NodeSpec[] = [
         { id: 'A', label: 'A', kind: 'input', arity: 3 },
         { id: 'B', label: 'B', kind: 'input', arity: 2 },
@@ -440,13 +441,13 @@ test('integrated incremental output equals the naive batch evaluation after ever
       const top = build(rel, nodes, { n: 0 });
       nodes.push({ id: 'out', label: 'out', kind: 'materialize', input: top });
       const store = new MemoryStore();
-      let df = new Dataflow(store);
+      let df = new Dataflow(store, { residentRows });
       df.addNodes(nodes);
       const live = { A: new Map<string, { row: Row; n: number }>(), B: new Map<string, { row: Row; n: number }>() };
       let now = 0;
       for (let s = 0; s < steps.length; s++) {
         if (s === restartAt) {
-          df = new Dataflow(store);
+          df = new Dataflow(store, { residentRows });
           df.addNodes(nodes);
         }
         const st = steps[s]!;

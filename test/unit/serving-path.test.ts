@@ -2,9 +2,14 @@
  * The serving path of ad-hoc SELECTs (Session.scanFastPath): point lookups through a view's serving index,
  * LIMIT without ORDER BY stopping the scan early, and prepared statements reusing their bound plan. Each is
  * checked against PostgreSQL running the same statements on the same rows, after every round of random
- * INSERT/UPDATE/DELETE (fast-check), and the plan cache against DDL, subqueries and NOW().
+ * INSERT/UPDATE/DELETE (fast-check), and the plan cache against DDL, subqueries and NOW(). The point-lookup
+ * property also runs over LMDB with one resident row per node and a restart midway, so lookups go through
+ * prefix scans of the state tables and rows are read back on demand.
  */
 import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createEngine } from '../../src/engine/engine.js';
@@ -81,12 +86,14 @@ async function sameOnBoth(s: EngineSession, o: Oracle, prepared: Map<string, Pre
   assertSameRows(actual, expected, `${label}: ${sql} with ${JSON.stringify(params)}`);
 }
 
-test('point lookups and prepared plans equal PostgreSQL after every round of random DML', async () => {
+for (const lmdb of [false, true]) test(`point lookups and prepared plans equal PostgreSQL after every round of random DML${lmdb ? ' (LMDB, 1 resident row per node, restart midway)' : ''}`, async () => {
   await withOracle(async (o) => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.array(opArb, { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 0, max: QUERIES.length - 1 }).chain((i) => QUERIES[i]!.params.map((p) => [i, p] as const)), { minLength: 1, maxLength: 6 })), { minLength: 1, maxLength: 8 }), async (rounds) => {
-        const engine = await createEngine({ autoEpochs: false });
-        const s = engine.openSession({ user: 'root', database: 'dev' });
+        const dataDir = lmdb ? mkdtempSync(join(tmpdir(), 'sluice-serving-')) : null;
+        const open = () => createEngine({ autoEpochs: false, dataDir, residentRows: 1 });
+        let engine = await open();
+        let s = engine.openSession({ user: 'root', database: 'dev' });
         await o.query('DROP TABLE IF EXISTS t CASCADE');
         for (const sql of [SCHEMA, ...VIEWS]) await s.execute(sql);
         await o.query(SCHEMA);
@@ -95,6 +102,12 @@ test('point lookups and prepared plans equal PostgreSQL after every round of ran
         const present = new Set<number>();
         try {
           for (const [ri, [ops, queries]] of rounds.entries()) {
+            if (lmdb && ri === Math.floor(rounds.length / 2)) {
+              await engine.close();
+              engine = await open();
+              s = engine.openSession({ user: 'root', database: 'dev' });
+              prepared.clear();
+            }
             for (const op of ops) {
               const sql = opSql(op, present);
               if (sql === null) continue;
@@ -105,6 +118,7 @@ test('point lookups and prepared plans equal PostgreSQL after every round of ran
           }
         } finally {
           await engine.close();
+          if (dataDir !== null) rmSync(dataDir, { recursive: true, force: true });
         }
       }),
       { numRuns: Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 25) },
