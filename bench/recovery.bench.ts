@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import pg from 'pg';
 import { startServerProcess, type ServerProcess } from '../test/harness/server-process.js';
-import { fmtInt, procRssMiB } from './lib/stats.js';
+import { fmtInt, procMemoryMiB } from './lib/stats.js';
 
 const argv = process.argv.slice(2);
 const opt = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
@@ -52,13 +52,15 @@ interface Result {
   ingestSeconds: number;
   eventsPerSecond: number;
   rssBeforeKillMb: number;
-  /** Highest RSS seen while ingesting (sampled every 100 ms). */
+  /** Highest RSS, and highest anonymous RSS (heap and native memory, without LMDB's mapped file), while ingesting. */
   peakRssMb: number;
+  peakAnonMb: number;
   stateEntries: number;
   dataDirMb: number;
   restartToListeningMs: number;
   restartToFirstQueryMs: number;
   rssAfterRecoveryMb: number;
+  anonAfterRecoveryMb: number;
 }
 
 async function run(groups: number): Promise<Result> {
@@ -70,12 +72,18 @@ async function run(groups: number): Promise<Result> {
     let c = await client(server);
     const t0 = performance.now();
     let peakRssMb = 0;
+    let peakAnonMb = 0;
+    const sample = (): void => {
+      const m = procMemoryMiB(server.child.pid!);
+      peakRssMb = Math.max(peakRssMb, m.rss);
+      peakAnonMb = Math.max(peakAnonMb, m.anon);
+    };
     await c.query(`CREATE SOURCE s (k VARCHAR, v INT) WITH (connector = 'file', path = '${input}') FORMAT PLAIN ENCODE JSON`);
     await c.query('CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n, sum(v) AS total FROM s GROUP BY k');
     for (let i = 0; ; i++) {
       const r = await c.query(`SELECT rows_ingested FROM sluice.sources WHERE name = 's'`);
       if (Number(r.rows[0].rows_ingested) >= groups) break;
-      peakRssMb = Math.max(peakRssMb, procRssMiB(server.child.pid!));
+      sample();
       if (i > 36_000) throw new Error('ingest did not finish within an hour');
       await new Promise((res) => setTimeout(res, 100));
     }
@@ -83,8 +91,8 @@ async function run(groups: number): Promise<Result> {
     const ingestSeconds = (performance.now() - t0) / 1000;
     const views = (await c.query(`SELECT rows, state_entries FROM sluice.views WHERE name = 'g'`)).rows[0];
     if (Number(views.rows) !== groups) throw new Error(`expected ${groups} groups, view has ${views.rows}`);
-    const rssBeforeKillMb = procRssMiB(server.child.pid!);
-    peakRssMb = Math.max(peakRssMb, rssBeforeKillMb);
+    sample();
+    const rssBeforeKillMb = procMemoryMiB(server.child.pid!).rss;
     await c.end();
     await server.stop('SIGKILL');
     const dataDirMb = dirMb(dataDir);
@@ -96,7 +104,7 @@ async function run(groups: number): Promise<Result> {
     const r = await c.query('SELECT n FROM g WHERE k = $1', [probe]);
     const restartToFirstQueryMs = performance.now() - t1;
     if (r.rows.length !== 1 || Number(r.rows[0].n) !== 1) throw new Error(`after recovery, ${probe} should have count 1: ${JSON.stringify(r.rows)}`);
-    const rssAfterRecoveryMb = procRssMiB(server.child.pid!);
+    const after = procMemoryMiB(server.child.pid!);
     await c.end();
     return {
       groups,
@@ -104,11 +112,13 @@ async function run(groups: number): Promise<Result> {
       eventsPerSecond: groups / ingestSeconds,
       rssBeforeKillMb,
       peakRssMb,
+      peakAnonMb,
       stateEntries: Number(views.state_entries),
       dataDirMb,
       restartToListeningMs,
       restartToFirstQueryMs,
-      rssAfterRecoveryMb,
+      rssAfterRecoveryMb: after.rss,
+      anonAfterRecoveryMb: after.anon,
     };
   } finally {
     await server.stop();
@@ -118,13 +128,13 @@ async function run(groups: number): Promise<Result> {
 }
 
 console.log(`recovery bench: groups ${GROUPS.map(fmtInt).join(', ')}; ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString()}`);
-console.log('groups       ingest s  events/s  peak RSS MB  RSS MB  state entries  dir MB  restart→listening ms  restart→first query ms  RSS after MB');
+console.log('groups       ingest s  events/s  peak RSS MB  (anon)  RSS MB  state entries  dir MB  restart→listening ms  restart→first query ms  RSS after MB  (anon)');
 const results: Result[] = [];
 for (const g of GROUPS) {
   const r = await run(g);
   results.push(r);
   console.log(
-    [fmtInt(r.groups).padStart(10), r.ingestSeconds.toFixed(1).padStart(10), fmtInt(r.eventsPerSecond).padStart(9), r.peakRssMb.toFixed(0).padStart(12), r.rssBeforeKillMb.toFixed(0).padStart(8), fmtInt(r.stateEntries).padStart(14), r.dataDirMb.toFixed(0).padStart(7), fmtInt(r.restartToListeningMs).padStart(21), fmtInt(r.restartToFirstQueryMs).padStart(23), r.rssAfterRecoveryMb.toFixed(0).padStart(13)].join(' '),
+    [fmtInt(r.groups).padStart(10), r.ingestSeconds.toFixed(1).padStart(10), fmtInt(r.eventsPerSecond).padStart(9), r.peakRssMb.toFixed(0).padStart(12), r.peakAnonMb.toFixed(0).padStart(7), r.rssBeforeKillMb.toFixed(0).padStart(8), fmtInt(r.stateEntries).padStart(14), r.dataDirMb.toFixed(0).padStart(7), fmtInt(r.restartToListeningMs).padStart(21), fmtInt(r.restartToFirstQueryMs).padStart(23), r.rssAfterRecoveryMb.toFixed(0).padStart(13), r.anonAfterRecoveryMb.toFixed(0).padStart(7)].join(' '),
   );
 }
 if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, at: new Date().toISOString(), results }, null, 2));

@@ -49,6 +49,18 @@ export function procCpuSeconds(pid: number | undefined): number | null {
 
 /** Another process's resident memory in MiB from /proc/<pid>/status (NaN if unknown). */
 export function procRssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+  return procMemoryMiB(pid).rss;
+}
+
+/**
+ * Another process's resident memory in MiB: all of it, the anonymous part (heap, native allocations) and the
+ * file-backed part (for sluice mostly LMDB's memory-mapped data file, page cache the kernel can drop).
+ */
+export function procMemoryMiB(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+    return m ? Number(m[1]) / 1024 : NaN;
+  };
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
 }

@@ -67,7 +67,7 @@ export class AggregateOperator implements Operator {
     this.residentRows = Math.max(1, env.residentRows);
     this.usesValues = this.kernels.some((k) => k.usesValues);
     if (!env.fresh && this.groupsTable !== null) {
-      if (!global && this.groupsTable.size() > this.residentRows) this.complete = false;
+      if (!global && this.groupsTable.holdsMoreThan(this.residentRows)) this.complete = false;
       else this.load();
     }
     if (global && !this.groups.has('')) {

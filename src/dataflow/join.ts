@@ -5,7 +5,12 @@
  * NULL keys never match: such rows skip the state and pass through as unmatched (padded / anti) or vanish.
  * State: `left`/`right` key = [...joinKey, ...row] → [multiplicity, matchCount(, exact row if it holds a Numeric)];
  * matchCount (Σ multiplicities of matching rows on the other side) is kept for a side whose unmatched rows are
- * output (left for left/full/semi/anti, right for right/full), else 0.
+ * output (left for left/full/semi/anti, right for right/full), else 0. In memory each side holds its buckets (one
+ * per join key): all of them while `complete`; once more than `residentRows` buckets were held after a flush (or
+ * after a restart over a bigger table) they are a cache, the least recently changed are evicted, and a bucket
+ * that is not resident is read back by a prefix scan of the side's table when a row of its key arrives.
+ * Invariant: a bucket changed this epoch is resident or known empty (`touched`), so its stored rows, stale until
+ * flush, are never read back.
  */
 import type { ChangeBatch } from '../common/changes.js';
 import { dfRowKey } from './row-key.js';
@@ -31,14 +36,35 @@ interface Bucket {
 }
 
 class JoinSide {
-  readonly buckets = new Map<string, Bucket>();
-  readonly dirty = new Map<string, { bucket: Bucket; rowKey: string; entry: SideEntry }>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly dirty = new Map<string, { mapKey: string; bucket: Bucket; entry: SideEntry }>();
+  /** Not complete: the map keys of the buckets changed this epoch. */
+  private readonly touched = new Set<string>();
+  private complete = true;
+  private readonly residentRows: number;
+
   constructor(
     readonly keyFns: readonly RowFn[],
     readonly table: StateTable | null,
     /** True when the side's rows carry a match count (their unmatched status is output). */
     readonly tracksMatches: boolean,
-  ) {}
+    residentRows: number,
+  ) {
+    this.residentRows = Math.max(1, residentRows);
+  }
+
+  /** The bucket of a join key, read from the table if it is stored but not resident; undefined when empty. */
+  bucket(mk: string, key: Row): Bucket | undefined {
+    const b = this.buckets.get(mk);
+    if (b !== undefined || this.complete || this.touched.has(mk)) return b;
+    let fetched: Bucket | undefined;
+    for (const [k, v] of this.table!.scan({ prefix: key })) {
+      fetched ??= { key, rows: new Map() };
+      this.loadEntry(fetched, k.slice(key.length), v);
+    }
+    if (fetched !== undefined) this.buckets.set(mk, fetched);
+    return fetched;
+  }
 
   /** Evaluate the join key; null when some key value is NULL (never matches). */
   keyOf(row: Row): Value[] | null {
@@ -53,7 +79,7 @@ class JoinSide {
   }
 
   bucketFor(mk: string, key: Row): Bucket {
-    let b = this.buckets.get(mk);
+    let b = this.bucket(mk, key);
     if (b === undefined) {
       b = { key, rows: new Map() };
       this.buckets.set(mk, b);
@@ -75,35 +101,58 @@ class JoinSide {
       b.rows.delete(rk);
       if (b.rows.size === 0) this.buckets.delete(mk);
     }
-    if (this.table !== null) this.dirty.set(mk + '\u0002' + rk, { bucket: b, rowKey: rk, entry: e });
+    this.markMatchChanged(mk, b, rk, e);
   }
 
   markMatchChanged(mk: string, b: Bucket, rk: string, e: SideEntry): void {
-    if (this.table !== null) this.dirty.set(mk + '\u0002' + rk, { bucket: b, rowKey: rk, entry: e });
+    if (this.table === null) return;
+    this.dirty.set(mk + '\u0002' + rk, { mapKey: mk, bucket: b, entry: e });
+    if (!this.complete) this.touched.add(mk);
   }
 
+  /** Read the stored state: all of it when it fits the budget, else nothing (buckets are read on demand). */
   load(): void {
     if (this.table === null) return;
+    if (this.table.holdsMoreThan(this.residentRows)) {
+      this.complete = false;
+      return;
+    }
     const nk = this.keyFns.length;
     for (const [k, v] of this.table.scan()) {
       const key = k.slice(0, nk);
-      const row = k.slice(nk);
       const mk = dfRowKey(key);
-      const b = this.bucketFor(mk, key);
-      const a = v as [number, number, Row?];
-      b.rows.set(dfRowKey(row), { row: a[2] ?? row, mult: a[0], matched: a[1] });
+      let b = this.buckets.get(mk);
+      if (b === undefined) this.buckets.set(mk, (b = { key, rows: new Map() }));
+      this.loadEntry(b, k.slice(nk), v);
     }
+  }
+
+  private loadEntry(b: Bucket, row: Row, stored: unknown): void {
+    const a = stored as [number, number, Row?];
+    b.rows.set(dfRowKey(row), { row: a[2] ?? row, mult: a[0], matched: a[1] });
   }
 
   flush(): void {
     const t = this.table;
     if (t === null) return;
+    const buckets = this.buckets;
+    // Map order is insertion order: re-inserting the buckets changed this epoch makes it approximate recency.
+    const refresh = buckets.size > this.residentRows / 2;
     for (const d of this.dirty.values()) {
       const sk = [...d.bucket.key, ...d.entry.row];
       if (d.entry.mult === 0) t.delete(sk);
       else t.put(sk, needsExactRow(d.entry.row) ? [d.entry.mult, d.entry.matched, d.entry.row] : [d.entry.mult, d.entry.matched]);
+      if (refresh && buckets.get(d.mapKey) === d.bucket && buckets.delete(d.mapKey)) buckets.set(d.mapKey, d.bucket);
     }
     this.dirty.clear();
+    this.touched.clear();
+    if (buckets.size <= this.residentRows) return;
+    const keep = Math.floor(this.residentRows * 0.75);
+    for (const mk of buckets.keys()) {
+      if (buckets.size <= keep) break;
+      buckets.delete(mk);
+    }
+    this.complete = false;
   }
 }
 
@@ -129,8 +178,8 @@ export class JoinOperator implements Operator {
     this.leftUnmatched = joinType === 'left' || joinType === 'full';
     this.rightUnmatched = joinType === 'right' || joinType === 'full';
     const leftTracks = joinType !== 'inner' && joinType !== 'right';
-    this.left = new JoinSide(leftKey, env.table('left'), leftTracks);
-    this.right = new JoinSide(rightKey, env.table('right'), this.rightUnmatched);
+    this.left = new JoinSide(leftKey, env.table('left'), leftTracks, env.residentRows);
+    this.right = new JoinSide(rightKey, env.table('right'), this.rightUnmatched, env.residentRows);
     this.leftNulls = new Array<Value>(rightArity).fill(null);
     this.rightNulls = new Array<Value>(leftArity).fill(null);
     if (!env.fresh) {
@@ -174,7 +223,7 @@ export class JoinOperator implements Operator {
         continue;
       }
       const mk = dfRowKey(key);
-      const rb = this.right.buckets.get(mk);
+      const rb = this.right.bucket(mk, key);
       let m = 0;
       if (rb !== undefined) {
         for (const [rk, re] of rb.rows) {
@@ -202,7 +251,7 @@ export class JoinOperator implements Operator {
         continue;
       }
       const mk = dfRowKey(key);
-      const lb = this.left.buckets.get(mk);
+      const lb = this.left.bucket(mk, key);
       let m = 0;
       if (lb !== undefined) {
         for (const [lk, le] of lb.rows) {

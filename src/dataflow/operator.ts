@@ -1,9 +1,10 @@
 /**
  * The Operator contract every dataflow node implements, and the environment it is built in.
  * State: an operator keeps its integrated state in memory and writes the epoch's changes to its own state
- * tables in flush(); on construction over an existing node it reloads that state from the tables. Aggregate and
- * materialize nodes keep at most `residentRows` entries in memory after a flush (the rest stay in their tables and
- * are read back on demand), and start lazily after a restart when their tables hold more than that.
+ * tables in flush(); on construction over an existing node it reloads that state from the tables. Aggregate,
+ * materialize, distinct and join nodes keep at most `residentRows` entries (groups, rows, join keys per side) in
+ * memory after a flush — the rest stay in their tables and are read back on demand — and start lazily after a
+ * restart when their tables hold more than that.
  * Invariant (Z-set law, per operator): integrating step() outputs equals the batch operator on the integrated input.
  */
 import type { ChangeBatch } from '../common/changes.js';

@@ -35,8 +35,8 @@ export interface EngineOptions {
   autoEpochs?: boolean;
   /** Kafka client id prefix. */
   clientId?: string;
-  /** With a data directory: the most groups/rows each aggregate and materialize node keeps in memory between
-   *  epochs (the rest is read from LMDB on demand). Default DEFAULT_RESIDENT_ROWS. */
+  /** With a data directory: the most entries (groups, rows, join keys) each aggregate, materialize, distinct and
+   *  join node keeps in memory between epochs (the rest is read from LMDB on demand). Default DEFAULT_RESIDENT_ROWS. */
   residentRows?: number;
 }
 

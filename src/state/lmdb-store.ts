@@ -103,6 +103,13 @@ export class LmdbTable implements StateTable {
     return n;
   }
 
+  /** Without a cached count and pending writes, counts at most n + 1 committed keys instead of all of them. */
+  holdsMoreThan(n: number): boolean {
+    this.assertLive();
+    if (this.cleared || this.pending.size > 0 || this.store.hasCommittedCount(this)) return this.size() > n;
+    return this.store.committedCountUpTo(this, n + 1) > n;
+  }
+
   clear(): void {
     this.assertLive();
     this.pending.clear();
@@ -371,6 +378,18 @@ export class LmdbStore implements StateStore {
   committedSource(t: LmdbTable, range: KeyRange | undefined): PeekSource<StateValue> {
     if (this.catalog.get(t.name) !== t.id) return EMPTY_SOURCE;
     return new LmdbRangeSource(this.data, t.headStr, encodedBounds(range), range?.reverse === true);
+  }
+
+  hasCommittedCount(t: LmdbTable): boolean {
+    return this.counts.has(t.id);
+  }
+
+  /** min(limit, committed entries of t), reading at most `limit` keys. */
+  committedCountUpTo(t: LmdbTable, limit: number): number {
+    if (this.catalog.get(t.name) !== t.id) return 0;
+    let n = 0;
+    for (const _key of this.data.getKeys({ start: t.head, end: tableHead(t.id + 1), limit })) n++;
+    return n;
   }
 
   committedCount(t: LmdbTable): number {

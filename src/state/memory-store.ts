@@ -75,6 +75,10 @@ export class MemoryTable implements StateTable {
     return (this.cleared ? 0 : this.committed.size) + this.sizeDelta;
   }
 
+  holdsMoreThan(n: number): boolean {
+    return this.size() > n;
+  }
+
   clear(): void {
     this.assertLive();
     this.pending.clear();

@@ -37,6 +37,8 @@ export interface StateTable {
   scan(range?: KeyRange): Iterable<[StateKey, StateValue]>;
   /** Number of entries committed plus pending (approximate is fine for LMDB; exact for memory). */
   size(): number;
+  /** True when the table holds more than n entries (committed plus pending), at a cost of O(min(n, size)). */
+  holdsMoreThan(n: number): boolean;
   /** Remove every entry (pending until commit). */
   clear(): void;
 }

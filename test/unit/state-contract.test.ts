@@ -91,6 +91,23 @@ for (const factory of storeFactories([{ name: 'MemoryStore', open: async () => (
         assert.equal(t.size(), 20);
       }));
 
+    it('tells whether a table holds more than n entries, committed and pending', () =>
+      withStore(async (s) => {
+        const t = s.table('count');
+        for (let i = 0; i < 5; i++) t.put([i], i);
+        assert.equal(t.holdsMoreThan(4), true);
+        assert.equal(t.holdsMoreThan(5), false);
+        await s.commitEpoch(1);
+        const fresh = s.table('count');
+        assert.deepEqual([fresh.holdsMoreThan(0), fresh.holdsMoreThan(4), fresh.holdsMoreThan(5), fresh.holdsMoreThan(100)], [true, true, false, false]);
+        fresh.put([9], 9);
+        assert.equal(fresh.holdsMoreThan(5), true);
+        fresh.delete([0]);
+        fresh.delete([1]);
+        assert.equal(fresh.holdsMoreThan(4), false);
+        assert.equal(s.table('empty').holdsMoreThan(0), false);
+      }));
+
     it('round-trips value kinds exactly', () =>
       withStore(async (s) => {
         const t = s.table('values');
