@@ -20,6 +20,7 @@ import { kernelFor, type AggKernel } from './aggregate-kernels.js';
 import type { Operator, OperatorEnv } from './operator.js';
 import type { AggregateSpec, PredFn, RowFn } from './spec.js';
 import { ValueMultiset } from './value-multiset.js';
+import { evictBeyondBudget } from './resident-counts.js';
 import { identicalRows } from './zset.js';
 
 interface Group {
@@ -255,19 +256,7 @@ export class AggregateOperator implements Operator {
     }
     this.dirty.clear();
     this.died.clear();
-    if (!this.global) this.evictBeyondBudget();
-  }
-
-  /** Keep the groups changed last (Map order, refreshed here) and evict the rest down to 3/4 of the budget. */
-  private evictBeyondBudget(): void {
-    const groups = this.groups;
-    if (groups.size <= this.residentRows) return;
-    const keep = Math.floor(this.residentRows * 0.75);
-    for (const mk of groups.keys()) {
-      if (groups.size <= keep) break;
-      groups.delete(mk);
-    }
-    this.complete = false;
+    if (!this.global && evictBeyondBudget(this.groups, this.residentRows)) this.complete = false;
   }
 }
 

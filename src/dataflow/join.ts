@@ -19,6 +19,7 @@ import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
 import type { PredFn, RowFn } from './spec.js';
 import { needsExactRow } from './zset.js';
+import { evictBeyondBudget } from './resident-counts.js';
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
 
@@ -146,13 +147,7 @@ class JoinSide {
     }
     this.dirty.clear();
     this.touched.clear();
-    if (buckets.size <= this.residentRows) return;
-    const keep = Math.floor(this.residentRows * 0.75);
-    for (const mk of buckets.keys()) {
-      if (buckets.size <= keep) break;
-      buckets.delete(mk);
-    }
-    this.complete = false;
+    if (evictBeyondBudget(buckets, this.residentRows)) this.complete = false;
   }
 }
 

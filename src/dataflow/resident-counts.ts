@@ -69,12 +69,7 @@ export class ResidentRowCounts {
       }
     }
     this.counts.flushTo(this.table, this.dirty);
-    if (entries.size <= this.residentRows) return false;
-    const keep = Math.floor(this.residentRows * 0.75);
-    for (const k of entries.keys()) {
-      if (entries.size <= keep) break;
-      entries.delete(k);
-    }
+    if (!evictBeyondBudget(entries, this.residentRows)) return false;
     this.resident = false;
     return true;
   }
@@ -96,6 +91,21 @@ export class ResidentRowCounts {
       yield counted;
     }
   }
+}
+
+/**
+ * The budget rule every budgeted operator follows after its flush: when `map` holds more than `budget` entries,
+ * delete its oldest insertions (Map order, which the operators refresh for what changed) down to 3/4 of the
+ * budget, so eviction runs now and then rather than every epoch. True when it evicted.
+ */
+export function evictBeyondBudget(map: Map<string, unknown>, budget: number): boolean {
+  if (map.size <= budget) return false;
+  const keep = Math.floor(budget * 0.75);
+  for (const k of map.keys()) {
+    if (map.size <= keep) break;
+    map.delete(k);
+  }
+  return true;
 }
 
 function hasPrefix(row: Row, prefix: readonly Value[]): boolean {
