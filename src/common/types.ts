@@ -23,6 +23,38 @@ export type SqlType =
   | 'jsonb'
   | 'unknown';
 
+/** Every spelling of a sluice type that PostgreSQL accepts (lower case, modifiers stripped) → the SqlType. */
+export const SQL_TYPE_ALIASES: Readonly<Record<string, SqlType>> = {
+  bool: 'boolean',
+  boolean: 'boolean',
+  int2: 'smallint',
+  smallint: 'smallint',
+  int: 'integer',
+  int4: 'integer',
+  integer: 'integer',
+  int8: 'bigint',
+  bigint: 'bigint',
+  float4: 'real',
+  real: 'real',
+  float8: 'double precision',
+  float: 'double precision',
+  'double precision': 'double precision',
+  numeric: 'numeric',
+  decimal: 'numeric',
+  dec: 'numeric',
+  varchar: 'varchar',
+  'character varying': 'varchar',
+  'char varying': 'varchar',
+  text: 'text',
+  timestamp: 'timestamp',
+  'timestamp without time zone': 'timestamp',
+  timestamptz: 'timestamptz',
+  'timestamp with time zone': 'timestamptz',
+  date: 'date',
+  interval: 'interval',
+  jsonb: 'jsonb',
+};
+
 /** A PostgreSQL interval: months, days and microseconds are kept apart, as PostgreSQL does. */
 export interface Interval {
   readonly months: number;

@@ -3,7 +3,7 @@
  * timestamp with time zone, …) and the canonical name PostgreSQL prints (format_type). Stateless.
  * Invariant: typeFromName(pgTypeName(t)) === t for every SqlType.
  */
-import type { SqlType } from '../common/types.js';
+import { SQL_TYPE_ALIASES, type SqlType } from '../common/types.js';
 
 /** A type as written: the SqlType plus its modifiers (sluice keeps them for casts; the Value ignores them). */
 export interface TypeSpec {
@@ -17,37 +17,7 @@ export interface TypeSpec {
   readonly secondsPrecision?: number;
 }
 
-const NAMES: Record<string, SqlType> = {
-  bool: 'boolean',
-  boolean: 'boolean',
-  int2: 'smallint',
-  smallint: 'smallint',
-  int: 'integer',
-  int4: 'integer',
-  integer: 'integer',
-  int8: 'bigint',
-  bigint: 'bigint',
-  float4: 'real',
-  real: 'real',
-  float8: 'double precision',
-  float: 'double precision',
-  'double precision': 'double precision',
-  numeric: 'numeric',
-  decimal: 'numeric',
-  dec: 'numeric',
-  varchar: 'varchar',
-  'character varying': 'varchar',
-  'char varying': 'varchar',
-  text: 'text',
-  timestamp: 'timestamp',
-  'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz',
-  'timestamp with time zone': 'timestamptz',
-  date: 'date',
-  interval: 'interval',
-  jsonb: 'jsonb',
-  unknown: 'unknown',
-};
+const NAMES: Record<string, SqlType> = { ...SQL_TYPE_ALIASES, unknown: 'unknown' };
 
 const INTERVAL_FIELDS = /^interval\s+(year|month|day|hour|minute|second)(\s+to\s+(month|hour|minute|second))?$/;
 

@@ -2,41 +2,15 @@
  * Map PostgreSQL type names (as libpg-query gives them: ['pg_catalog', 'int4'], or user-written 'varchar')
  * to sluice SqlTypes. Unknown names are null; the caller raises 42704 with the position.
  */
-import type { SqlType } from '../common/types.js';
+import { SQL_TYPE_ALIASES, type SqlType } from '../common/types.js';
 
 const NAMES: Record<string, SqlType> = {
-  bool: 'boolean',
-  boolean: 'boolean',
-  int2: 'smallint',
-  smallint: 'smallint',
-  int4: 'integer',
-  int: 'integer',
-  integer: 'integer',
-  int8: 'bigint',
-  bigint: 'bigint',
-  float4: 'real',
-  real: 'real',
-  float8: 'double precision',
-  float: 'double precision',
-  'double precision': 'double precision',
-  numeric: 'numeric',
-  decimal: 'numeric',
-  varchar: 'varchar',
-  'character varying': 'varchar',
+  ...SQL_TYPE_ALIASES,
   bpchar: 'varchar',
   char: 'varchar',
   character: 'varchar',
-  text: 'text',
   name: 'text',
   string: 'varchar',
-  timestamp: 'timestamp',
-  'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz',
-  'timestamp with time zone': 'timestamptz',
-  date: 'date',
-  interval: 'interval',
-  jsonb: 'jsonb',
-  json: 'jsonb',
   // Catalog types are served as their nearest sluice type.
   oid: 'bigint',
   regclass: 'text',
