@@ -37,7 +37,9 @@ const TABLE_DDL = 'CREATE TABLE hosts (host_id VARCHAR PRIMARY KEY, owner VARCHA
 
 /** Start `sluice serve` (or, with `externalPort`, use a server already listening there, e.g. one under --cpu-prof). */
 export async function startSluiceTarget(rows: number, externalPort?: number): Promise<ServingTarget> {
-  const sp = externalPort === undefined ? await startServerProcess() : null;
+  // The served view must be resident (hash indexes, in-memory scans): size the per-operator memory budget above
+  // its row count, as docs/operations.md advises for views that clients query.
+  const sp = externalPort === undefined ? await startServerProcess({ args: ['--state-cache-rows', String(2 * rows)] }) : null;
   const config: pg.ClientConfig = { host: '127.0.0.1', port: sp?.port ?? externalPort, user: 'root', database: 'dev' };
   const c = new pg.Client(config);
   await c.connect();
