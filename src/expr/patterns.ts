@@ -210,11 +210,6 @@ export function compileRegex(pattern: string, flags = ''): RegExp {
   });
 }
 
-export function regexMatches(s: string, pattern: string, caseInsensitive: boolean): boolean {
-  const re = compileRegex(pattern, caseInsensitive ? 'i' : '');
-  return re.test(s);
-}
-
 /** The first match's first capture group, or the whole match when the pattern has no groups; null if none. */
 export function regexFirstMatch(s: string, pattern: string, flags = ''): string | null {
   const re = compileRegex(pattern, flags.replace('g', ''));
