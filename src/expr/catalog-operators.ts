@@ -8,7 +8,7 @@ import { Jsonb, type Interval, type SqlType, type Value } from '../common/types.
 import { defOperator, defOperatorTyped, type ScalarImpl } from './registry.js';
 import { floatArith, intArith, negate, numericArith, type ArithOp } from './arith.js';
 import { comparatorFor } from './compare-ops.js';
-import { compileLike, compileRegex } from './patterns.js';
+import { compileLike, regexMatches } from './patterns.js';
 import { castValue } from './casts.js';
 import { addIntervals, dateDiff, datePlusDays, intervalDiv, intervalMul, negateInterval, subIntervals, timestampDiff, timestampPlusInterval, timestamptzPlusInterval } from './datetime-ops.js';
 import { jsonbArrayElement, jsonbConcat, jsonbContains, jsonbField, jsonbToText, jsonbHasKey, jsonbDeleteKey, jsonbDeleteIndex } from './jsonb-ops.js';
@@ -101,26 +101,8 @@ const likeOps: [string, boolean, boolean][] = [
   ['!~~', false, true],
   ['!~~*', true, true],
 ];
-/**
- * Per call site (make() runs once per resolved operator): the pattern is nearly always a constant, so the site
- * keeps the matcher of the last pattern it saw instead of a cache lookup (and a key string) per row.
- */
-function lastPatternMemo<M>(compileFor: (pattern: string) => M): (pattern: string) => M {
-  let last: string | null = null;
-  let compiled: M | null = null;
-  return (pattern) => {
-    if (pattern !== last || compiled === null) {
-      compiled = compileFor(pattern);
-      last = pattern;
-    }
-    return compiled;
-  };
-}
 for (const [op, ci, neg] of likeOps) {
-  defOperatorTyped(op, ['text', 'text'], 'boolean', () => {
-    const matcherFor = lastPatternMemo((p) => compileLike(p, ci));
-    return (a) => matcherFor(a[1] as string)(a[0] as string) !== neg;
-  });
+  defOperator(op, ['text', 'text'], 'boolean', (a) => compileLike(a[1] as string, ci)(a[0] as string) !== neg);
 }
 const regexOps: [string, boolean, boolean][] = [
   ['~', false, false],
@@ -129,10 +111,7 @@ const regexOps: [string, boolean, boolean][] = [
   ['!~*', true, true],
 ];
 for (const [op, ci, neg] of regexOps) {
-  defOperatorTyped(op, ['text', 'text'], 'boolean', () => {
-    const regexFor = lastPatternMemo((p) => compileRegex(p, ci ? 'i' : ''));
-    return (a) => regexFor(a[1] as string).test(a[0] as string) !== neg;
-  });
+  defOperator(op, ['text', 'text'], 'boolean', (a) => regexMatches(a[0] as string, a[1] as string, ci) !== neg);
 }
 
 // ---- jsonb ----

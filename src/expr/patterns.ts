@@ -8,17 +8,28 @@ import { SqlError } from '../common/errors.js';
 
 type Matcher = (s: string) => boolean;
 
-const likeCache = new Map<string, Matcher>();
 const CACHE_LIMIT = 10_000;
 
-function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const v = make();
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, v);
-  return v;
+/**
+ * Compiled values by option (case flag, escape, regex flags) and then by pattern text: a lookup per row builds no
+ * key string. Each per-option cache holds at most CACHE_LIMIT patterns.
+ */
+class PatternCache<V> {
+  private readonly byOption = new Map<string, Map<string, V>>();
+
+  get(option: string, pattern: string, make: () => V): V {
+    let cache = this.byOption.get(option);
+    if (cache === undefined) this.byOption.set(option, (cache = new Map()));
+    const hit = cache.get(pattern);
+    if (hit !== undefined) return hit;
+    const v = make();
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(pattern, v);
+    return v;
+  }
 }
+
+const likeCache = [new PatternCache<Matcher>(), new PatternCache<Matcher>()];
 
 function escapeRegex(ch: string): string {
   return /[\\^$.*+?()[\]{}|]/.test(ch) ? '\\' + ch : ch;
@@ -26,7 +37,7 @@ function escapeRegex(ch: string): string {
 
 /** Compiles a LIKE pattern (caseInsensitive for ILIKE); `escape` '' disables escaping. Errors 22025. */
 export function compileLike(pattern: string, caseInsensitive: boolean, escape = '\\'): Matcher {
-  return remember(likeCache, `${caseInsensitive ? 'i' : 'c'}${escape}\u0000${pattern}`, () => buildLike(pattern, caseInsensitive, escape));
+  return likeCache[caseInsensitive ? 1 : 0]!.get(escape, pattern, () => buildLike(pattern, caseInsensitive, escape));
 }
 
 function buildLike(pattern: string, ci: boolean, escape: string): Matcher {
@@ -86,7 +97,7 @@ export function checkLikeEscape(escape: string): string {
   return escape;
 }
 
-const regexCache = new Map<string, RegExp>();
+const regexCache = new PatternCache<RegExp>();
 
 const POSIX_CLASSES: Record<string, string> = {
   alpha: 'a-zA-Z',
@@ -193,7 +204,7 @@ function invalidRegex(reason: string): SqlError {
 
 /** A compiled regex for pattern and PostgreSQL flags ('i' case-insensitive, 'g' global, 'n' newline-sensitive). */
 export function compileRegex(pattern: string, flags = ''): RegExp {
-  return remember(regexCache, flags + '\u0000' + pattern, () => {
+  return regexCache.get(flags, pattern, () => {
     let js = 's';
     for (const f of flags) {
       if (f === 'i') js += 'i';
@@ -208,6 +219,11 @@ export function compileRegex(pattern: string, flags = ''): RegExp {
       throw invalidRegex(regexReason(e instanceof Error ? e.message : String(e)));
     }
   });
+}
+
+export function regexMatches(s: string, pattern: string, caseInsensitive: boolean): boolean {
+  const re = compileRegex(pattern, caseInsensitive ? 'i' : '');
+  return re.test(s);
 }
 
 /** The first match's first capture group, or the whole match when the pattern has no groups; null if none. */
