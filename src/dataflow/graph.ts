@@ -6,6 +6,7 @@
  * ALTER MATERIALIZED VIEW support: currentOutput() of a kept node, queueBackfill() for a new node reading it, and
  * rewire() of a materialize node onto a new input (keeping its operator and contents).
  * Invariant: step() feeds every node the deltas its inputs produced in the same step, in topological order.
+ * evaluateBatch / evaluateBatchInterruptible: a query evaluated once over given rows on a throwaway Dataflow.
  */
 import type { ChangeBatch } from '../common/changes.js';
 import { SQLSTATE, SqlError } from '../common/errors.js';
@@ -20,7 +21,8 @@ import type { NodeId, NodeSpec } from './spec.js';
 import { FilterOperator, FlatMapOperator, MapOperator, UnionOperator } from './stateless.js';
 import { TemporalFilterOperator } from './temporal-filter.js';
 import { TopNOperator } from './top-n.js';
-import { consolidate, concatBatches } from './zset.js';
+import { dfRowKey } from './row-key.js';
+import { consolidate, concatBatches, RowCounts } from './zset.js';
 
 /** The registry table of nodes that have state from an earlier step. */
 export const NODE_REGISTRY_TABLE = 'df/nodes';
@@ -404,24 +406,139 @@ function topoSort(specs: NodeSpec[], existing: ReadonlyMap<NodeId, NodeRuntime>)
   return out;
 }
 
+/** A batch evaluation: the plan's nodes, the rows of each input node, the node whose output is the result, NOW(). */
+export interface BatchQuery {
+  readonly nodes: NodeSpec[];
+  readonly inputs: ReadonlyMap<NodeId, readonly Row[]>;
+  readonly outputId: NodeId;
+  readonly nowMicros: number;
+}
+
 /**
  * Batch evaluation with the same operators (ad-hoc SELECT): a throwaway Dataflow that keeps state in memory
  * only, `inputs` pushed as insert batches, one step. Law: the result equals the integrated output of `outputId`
  * had the same rows streamed in over any number of steps. Returns the rows of `outputId`, each repeated by its
  * multiplicity (order unspecified). Writes nothing to `store` (state stays in memory), so any store will do.
  */
-export function evaluateBatch(nodes: NodeSpec[], inputs: Map<NodeId, Row[]>, outputId: NodeId, nowMicros: number, store: StateStore): Row[] {
-  const df = new Dataflow(store, { persistState: false });
-  df.addNodes(nodes);
-  df.watch(outputId);
-  for (const [id, rows] of inputs) {
-    if (rows.length > 0) df.push(id, rows.map((row) => ({ row, weight: 1 })));
+export function evaluateBatch(nodes: NodeSpec[], inputs: ReadonlyMap<NodeId, readonly Row[]>, outputId: NodeId, nowMicros: number, store: StateStore): Row[] {
+  const run = new BatchRun({ nodes, inputs, outputId, nowMicros }, store);
+  run.step(Infinity);
+  return run.rows();
+}
+
+export interface InterruptibleBatchOptions {
+  /** Called after every step (after yielding to the event loop when one was due); throws to stop, e.g. SqlError 57014. */
+  interrupt: () => void;
+  /** Yield to the event loop (one macrotask) once this many ms have passed since the last yield. Default 10. */
+  yieldEveryMs?: number;
+  /** Rows of each input pushed by the first step. Default 256; then adapted so a step takes about yieldEveryMs. */
+  firstStepRows?: number;
+}
+
+/**
+ * evaluateBatch, interruptible: the inputs are pushed in slices over several steps (the same law makes the result
+ * equal), the slice size adapted so one step takes about `yieldEveryMs` (scaled by target / measured time, at
+ * most ×8 up and ÷2 down: a cross join's step grows with what came before, a filter's does not), and between
+ * steps the event loop gets a turn when due and `interrupt` may throw, which stops the evaluation with its error.
+ * The result deltas of the steps (which may retract earlier rows) are summed per row. An error raised by a closure while
+ * only part of the input was in (`1 / (count(*) - 2)` passing 2) may not happen on the whole input: the query is
+ * then evaluated again in one step (synchronously), which returns the rows or throws the error that is real.
+ * The caller must not change `query.inputs` before the promise settles (pass copies of live contents).
+ */
+export async function evaluateBatchInterruptible(query: BatchQuery, store: StateStore, opts: InterruptibleBatchOptions): Promise<Row[]> {
+  const yieldEveryMs = opts.yieldEveryMs ?? 10;
+  const run = new BatchRun(query, store);
+  let sliceRows = Math.max(1, opts.firstStepRows ?? 256);
+  let lastYieldAt = performance.now();
+  while (!run.done) {
+    const startedAt = performance.now();
+    try {
+      run.step(sliceRows);
+    } catch (e) {
+      if (run.wholeInputInFirstStep) throw e;
+      return evaluateBatch(query.nodes, query.inputs, query.outputId, query.nowMicros, store);
+    }
+    const endedAt = performance.now();
+    // Aim the next step at yieldEveryMs: scale the slice by target / took, at most ×8 up and ÷2 down per step.
+    const scale = Math.min(8, Math.max(0.5, yieldEveryMs / Math.max(endedAt - startedAt, 0.001)));
+    sliceRows = Math.max(1, Math.floor(sliceRows * scale));
+    if (endedAt - lastYieldAt >= yieldEveryMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYieldAt = performance.now();
+    }
+    opts.interrupt();
   }
-  const delta = df.step(nowMicros).get(outputId) ?? [];
-  const out: Row[] = [];
-  for (const c of delta) {
-    if (c.weight < 0) throw new Error(`batch evaluation produced a negative multiplicity for node "${outputId}"`);
-    for (let i = 0; i < c.weight; i++) out.push(c.row);
+  return run.rows();
+}
+
+/**
+ * One batch evaluation in progress: a throwaway in-memory Dataflow, a cursor per input, and the sum of the output
+ * deltas so far (the first step's consolidated delta as it is; from the second step on, per row in a RowCounts,
+ * whose entries keep the representation of the latest insertion).
+ */
+class BatchRun {
+  private readonly df: Dataflow;
+  private readonly cursors: { id: NodeId; rows: readonly Row[]; next: number }[] = [];
+  private steps = 0;
+  private first: ChangeBatch | null = null;
+  private summed: RowCounts | null = null;
+  /** The first step pushed every input row (so its errors are those of a one-step evaluation). */
+  wholeInputInFirstStep = false;
+
+  constructor(
+    private readonly query: BatchQuery,
+    store: StateStore,
+  ) {
+    this.df = new Dataflow(store, { persistState: false });
+    this.df.addNodes(query.nodes);
+    this.df.watch(query.outputId);
+    for (const [id, rows] of query.inputs) if (rows.length > 0) this.cursors.push({ id, rows, next: 0 });
   }
-  return out;
+
+  /** Every input row has been pushed and stepped (at least one step ran: a global aggregate answers empty input). */
+  get done(): boolean {
+    return this.steps > 0 && this.cursors.every((c) => c.next >= c.rows.length);
+  }
+
+  /** Push the next `sliceRows` rows of every input, step once at the query's NOW(), and add the output delta. */
+  step(sliceRows: number): void {
+    let whole = this.steps === 0;
+    for (const c of this.cursors) {
+      if (c.next >= c.rows.length) continue;
+      const end = Math.min(c.rows.length, c.next + sliceRows);
+      if (c.next > 0 || end < c.rows.length) whole = false;
+      const batch: ChangeBatch = new Array(end - c.next);
+      for (let i = c.next; i < end; i++) batch[i - c.next] = { row: c.rows[i]!, weight: 1 };
+      this.df.push(c.id, batch);
+      c.next = end;
+    }
+    if (this.steps === 0) this.wholeInputInFirstStep = whole;
+    const delta = this.df.step(this.query.nowMicros).get(this.query.outputId) ?? [];
+    this.steps++;
+    if (this.steps === 1) {
+      this.first = delta;
+      return;
+    }
+    if (this.summed === null) {
+      this.summed = new RowCounts();
+      this.add(this.first!);
+      this.first = null;
+    }
+    this.add(delta);
+  }
+
+  private add(delta: ChangeBatch): void {
+    for (const c of delta) this.summed!.add(dfRowKey(c.row), c.row, c.weight);
+  }
+
+  /** The result so far: each row repeated by its multiplicity. */
+  rows(): Row[] {
+    const out: Row[] = [];
+    const changes: Iterable<{ row: Row; weight: number }> = this.summed?.entries.values() ?? this.first ?? [];
+    for (const c of changes) {
+      if (c.weight < 0) throw new Error(`batch evaluation produced a negative multiplicity for node "${this.query.outputId}"`);
+      for (let i = 0; i < c.weight; i++) out.push(c.row);
+    }
+    return out;
+  }
 }

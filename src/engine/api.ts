@@ -54,7 +54,10 @@ export interface EngineSession {
   prepare(sql: string, paramTypes: readonly (SqlType | null)[]): PreparedStatement;
   /** Run a prepared statement with bound parameters (already decoded into Values of paramTypes). */
   executePrepared(stmt: PreparedStatement, params: readonly import('../common/types.js').Value[]): Promise<StatementResult>;
-  /** Cancel the statement running now, if any (it fails with 57014). */
+  /**
+   * Cancel the statement running now, if any: an ad-hoc SELECT fails with 57014 `canceling statement due to user
+   * request` at its next evaluation step (other statements run to completion). Does nothing while idle.
+   */
   cancel(): void;
   transactionStatus(): TransactionStatus;
   /** Current value of a session setting (for ParameterStatus after SET). */

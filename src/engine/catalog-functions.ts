@@ -109,7 +109,8 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
       case 'set_config':
         if (n === 3) return fn(name, ['text', 'text', 'boolean'], 'text', (a) => {
           session.set(String(a[0]), String(a[1]));
-          return String(a[1]);
+          // The value as stored, which PostgreSQL returns canonical ('3000' for statement_timeout gives '3s').
+          return session.setting(String(a[0])) ?? String(a[1]);
         });
         return null;
       case 'pg_table_is_visible':

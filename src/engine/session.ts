@@ -2,13 +2,15 @@
  * A client session: runs statements against the engine, keeps session settings and the transaction-block state.
  * Reads run through Engine.read() (between epochs, not behind queued writes), so a SELECT sees exactly one
  * committed epoch; DDL and DML run inside Engine.serial().
+ * An ad-hoc SELECT copies its inputs inside Engine.read() and evaluates them outside it, yielding to the event loop
+ * between steps, so a CancelRequest (cancel()) or statement_timeout can stop it with 57014.
  * Invariant: a failed statement never changes engine state; inside BEGIN … it moves the session to 'E' until
  * ROLLBACK (or COMMIT, which then rolls back), as PostgreSQL does.
  */
 import { SqlError, SQLSTATE, type Notice } from '../common/errors.js';
 import { compareValues } from '../common/compare.js';
 import type { Column, Row, SqlType, Value } from '../common/types.js';
-import { evaluateBatch } from '../dataflow/graph.js';
+import { evaluateBatch, evaluateBatchInterruptible, type BatchQuery } from '../dataflow/graph.js';
 import { MemoryStore } from '../state/memory-store.js';
 import { formatValueText } from '../expr/text-io.js';
 import { resolveTimeZone } from '../expr/timezone.js';
@@ -68,6 +70,73 @@ const REPORTED: Record<string, string> = {
   session_authorization: 'session_authorization',
 };
 
+/** The top of a SELECT's plan applied after evaluation: ORDER BY, LIMIT/OFFSET, and the projection dropping sort-only columns. */
+interface PlanTop {
+  /** The plan below them: what is evaluated. */
+  readonly plan: LogicalPlan;
+  readonly sort: { index: number; desc: boolean; nullsFirst: boolean }[] | null;
+  readonly limit: { limit: number | null; offset: number } | null;
+  readonly width: number | null;
+  /** Without ORDER BY any offset + limit rows will do, so the single-pass scan may stop there. */
+  readonly enough: number;
+}
+
+/** A SELECT after its read phase: its rows, or the batch dataflow over inputs copied from the committed epoch. */
+interface ReadQuery {
+  readonly bound: BoundQuery;
+  readonly top: PlanTop;
+  readonly rows: Row[] | null;
+  readonly batch: BatchQuery | null;
+}
+
+/** The statement running now: set by cancel(); its statement_timeout deadline (performance.now() ms, Infinity: none). */
+interface RunningStatement {
+  cancelled: boolean;
+  readonly deadlineAt: number;
+}
+
+const STATEMENT_TIMEOUT_UNITS: [string, number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+  ['us', 0.001],
+];
+const INT_MAX = 2_147_483_647;
+
+/**
+ * A statement_timeout value as PostgreSQL parses an integer setting in milliseconds: an integer (decimal, 0x hex,
+ * 0 octal) or a decimal/exponent number, optionally followed by a unit (us, ms, s, min, h, d; case-sensitive),
+ * rounded half to even to whole ms. Returns the milliseconds; throws 22023 with PostgreSQL's message and hint.
+ */
+export function parseStatementTimeout(text: string): number {
+  const invalid = (hint?: string): SqlError =>
+    new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "statement_timeout": "${text}"`, hint === undefined ? {} : { hint });
+  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*(?![0-9.eE])|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$/.exec(text);
+  if (m === null) throw invalid();
+  const digits = m[2]!;
+  let value = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : /^0[0-7]+$/.test(digits) ? parseInt(digits, 8) : Number(digits);
+  if (m[1] === '-') value = -value;
+  const unit = m[3]!;
+  if (unit !== '') {
+    const u = STATEMENT_TIMEOUT_UNITS.find(([name]) => name === unit);
+    if (u === undefined) throw invalid('Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".');
+    value *= u[1];
+  }
+  const rounded = Math.abs(value % 1) === 0.5 ? 2 * Math.round(value / 2) : Math.round(value);
+  if (!Number.isFinite(rounded) || rounded > INT_MAX || rounded < -INT_MAX - 1) throw invalid('Value exceeds integer range.');
+  if (rounded < 0) throw new SqlError(SQLSTATE.invalid_parameter_value, `${rounded} ms is outside the valid range for parameter "statement_timeout" (0 .. ${INT_MAX})`);
+  return rounded === 0 ? 0 : rounded; // no -0
+}
+
+/** How SHOW prints a statement_timeout of `ms`: `0`, else in the largest unit that divides it (`2s`, `1500ms`). */
+export function formatStatementTimeout(ms: number): string {
+  if (ms === 0) return '0';
+  for (const [name, factor] of STATEMENT_TIMEOUT_UNITS) if (factor >= 1 && ms % factor === 0) return `${ms / factor}${name}`;
+  return `${ms}ms`;
+}
+
 interface CompiledScan {
   readonly node: string;
   readonly params: Value[];
@@ -87,7 +156,9 @@ export class Session implements EngineSession, SessionView {
   /** Bumped whenever a setting changes (the server re-reads reportedSettings() only then). */
   private settingsVersion = 0;
   private reported: { version: number; values: Readonly<Record<string, string>> } | null = null;
-  private cancelled = false;
+  private running: RunningStatement | null = null;
+  /** statement_timeout in ms, parsed from the setting's text (kept canonical by set/SET), cached by that text. */
+  private timeout = { text: '0', ms: 0 };
   readonly user: string;
   readonly database: string;
 
@@ -110,7 +181,8 @@ export class Session implements EngineSession, SessionView {
   }
 
   set(name: string, value: string): void {
-    this.settings[name.toLowerCase()] = value;
+    const key = name.toLowerCase();
+    this.settings[key] = key === 'statement_timeout' ? formatStatementTimeout(parseStatementTimeout(value)) : value;
     this.settingsVersion++;
   }
 
@@ -126,8 +198,9 @@ export class Session implements EngineSession, SessionView {
     return this.status;
   }
 
+  /** Cancel the statement running now: it fails with 57014 at its next interruption point. No-op when idle. */
   cancel(): void {
-    this.cancelled = true;
+    if (this.running !== null) this.running.cancelled = true;
   }
 
   close(): void {}
@@ -137,7 +210,39 @@ export class Session implements EngineSession, SessionView {
   }
 
   async execute(sql: string): Promise<StatementResult> {
-    return this.run(sql, []);
+    return this.statement(() => this.run(sql, []));
+  }
+
+  /** Run one statement as the session's running one: cancel() and statement_timeout apply to it until it ends. */
+  private async statement(fn: () => Promise<StatementResult>): Promise<StatementResult> {
+    const running = this.begin();
+    try {
+      return await fn();
+    } finally {
+      this.end(running);
+    }
+  }
+
+  private begin(): RunningStatement {
+    const ms = this.statementTimeoutMs();
+    return (this.running = { cancelled: false, deadlineAt: ms > 0 ? performance.now() + ms : Infinity });
+  }
+
+  private end(running: RunningStatement): void {
+    if (this.running === running) this.running = null;
+  }
+
+  private statementTimeoutMs(): number {
+    const text = this.settings['statement_timeout'] ?? '0';
+    if (text !== this.timeout.text) this.timeout = { text, ms: parseStatementTimeout(text) };
+    return this.timeout.ms;
+  }
+
+  /** Throws 57014 when the statement was cancelled or has run past its statement_timeout. */
+  private static checkInterrupt(r: RunningStatement | null): void {
+    if (r === null) return;
+    if (r.cancelled) throw new SqlError(SQLSTATE.query_canceled, 'canceling statement due to user request');
+    if (r.deadlineAt !== Infinity && performance.now() >= r.deadlineAt) throw new SqlError(SQLSTATE.query_canceled, 'canceling statement due to statement timeout');
   }
 
   prepare(sql: string, paramTypes: readonly (SqlType | null)[]): PreparedStatement {
@@ -169,19 +274,21 @@ export class Session implements EngineSession, SessionView {
   async executePrepared(stmt: PreparedStatement, params: readonly Value[]): Promise<StatementResult> {
     const cached = this.planCache.get(stmt);
     if (cached !== undefined && cached.generation === this.engine.catalog.generation && this.status !== 'E') {
-      this.cancelled = false;
+      const running = this.begin();
       try {
-        return await this.engine.read(() => this.queryResult(cached.bound, params));
+        // A cached plan binds no catalog function (see bindBatch's `stable`), so it may be evaluated outside read().
+        return await this.finishQuery(await this.engine.read(() => this.readQuery(cached.bound, params, true)));
       } catch (e) {
         this.failTransaction();
         throw e;
+      } finally {
+        this.end(running);
       }
     }
-    return this.run(stmt.sql, params, stmt.paramTypes, stmt);
+    return this.statement(() => this.run(stmt.sql, params, stmt.paramTypes, stmt));
   }
 
   private async run(sql: string, params: readonly Value[], paramTypes?: readonly SqlType[], prepared?: PreparedStatement): Promise<StatementResult> {
-    this.cancelled = false;
     let st: Statement;
     try {
       st = parseStatement(rewriteDriverQuery(sql));
@@ -334,23 +441,46 @@ export class Session implements EngineSession, SessionView {
    */
   private async query(select: PgNode, params: readonly Value[], paramTypes: readonly SqlType[], prepared?: PreparedStatement): Promise<StatementResult> {
     const types: (SqlType | null)[] = [...paramTypes];
-    return this.engine.read(() => {
+    const read = await this.engine.read(() => {
       const generation = this.engine.catalog.generation;
-      const { bound, stable } = this.bindBatch(select, types);
+      const { bound, stable, callsEngine } = this.bindBatch(select, types);
       if (prepared !== undefined && stable) this.planCache.set(prepared, { bound, generation });
-      return this.queryResult(bound, params);
+      return this.readQuery(bound, params, !callsEngine);
     });
+    return this.finishQuery(read);
   }
 
-  private queryResult(bound: BoundQuery, params: readonly Value[]): StatementResult {
-    const rows = this.evaluate(bound.plan, params);
-    return { kind: 'rows', columns: bound.columns.map((c) => ({ name: c.name, type: c.type })), rows, commandTag: `SELECT ${rows.length}` };
+  /**
+   * The part of a SELECT that reads the committed epoch (call inside Engine.read()): the single-pass scan, or the
+   * batch dataflow with its inputs copied. `deferrable` false (the plan calls catalog functions, which read the
+   * engine when evaluated) or a plan with subqueries (they read their relations when first evaluated) is
+   * evaluated here too, in one step.
+   */
+  private readQuery(bound: BoundQuery, params: readonly Value[], deferrable: boolean): ReadQuery {
+    const top = planTop(bound.plan);
+    const rows = this.scanFastPath(top.plan, params, top.enough);
+    if (rows !== null) return { bound, top, rows, batch: null };
+    const { batch, readsLater } = this.batchQuery(top.plan, params);
+    if (!deferrable || readsLater) return { bound, top, rows: runBatch(batch), batch: null };
+    return { bound, top, rows: null, batch };
   }
 
-  /** Bind an ad-hoc query, also telling whether the result depends only on the catalog (not on the clock or session). */
-  private bindBatch(select: PgNode, paramTypes: (SqlType | null)[]): { bound: BoundQuery; stable: boolean } {
+  /** The rest of a SELECT, outside Engine.read(): the batch evaluation (interruptible), then ORDER BY/LIMIT. */
+  private finishQuery(read: ReadQuery): StatementResult | Promise<StatementResult> {
+    const running = this.running;
+    Session.checkInterrupt(running);
+    if (read.rows !== null) return rowsResultOf(read, read.rows);
+    return evaluateBatchInterruptible(read.batch!, new MemoryStore(), { interrupt: () => Session.checkInterrupt(running) }).then((rows) => rowsResultOf(read, rows));
+  }
+
+  /**
+   * Bind an ad-hoc query, also telling whether the result depends only on the catalog (not on the clock or
+   * session) and whether it calls catalog/session functions (which read the engine when evaluated).
+   */
+  private bindBatch(select: PgNode, paramTypes: (SqlType | null)[]): { bound: BoundQuery; stable: boolean; callsEngine: boolean } {
     const c = this.bindContext(paramTypes);
     let stable = true;
+    let callsEngine = false;
     const resolver = {
       resolve: (parts: string[]) => {
         const r = c.resolver.resolve(parts);
@@ -360,7 +490,10 @@ export class Session implements EngineSession, SessionView {
     };
     const functions = (name: string, argTypes: SqlType[]) => {
       const f = c.functions(name, argTypes);
-      if (f !== null) stable = false;
+      if (f !== null) {
+        stable = false;
+        callsEngine = true;
+      }
       return f;
     };
     const opts = {
@@ -374,70 +507,41 @@ export class Session implements EngineSession, SessionView {
       },
     };
     const bound = bindQuery(select, opts);
-    return { bound, stable };
+    return { bound, stable, callsEngine };
   }
 
-  /** Evaluate a bound plan in batch over the committed contents it reads. Top-level ORDER BY/LIMIT applied here. */
+  /** Evaluate a bound plan in batch over the committed contents it reads, synchronously (DML, Engine.evaluatePlan). */
   evaluate(plan: LogicalPlan, params: readonly Value[]): Row[] {
-    let top = plan;
-    let limit: { limit: number | null; offset: number } | null = null;
-    let sort: { index: number; desc: boolean; nullsFirst: boolean }[] | null = null;
-    let finalProject: LogicalPlan | null = null;
-    if (top.kind === 'project' && (top.input.kind === 'limit' || top.input.kind === 'sort') && top.exprs.every((e, i) => e.kind === 'column' && e.index === i)) {
-      finalProject = top;
-      top = top.input;
-    }
-    if (top.kind === 'limit') {
-      limit = { limit: top.limit, offset: top.offset };
-      top = top.input;
-    }
-    if (top.kind === 'sort') {
-      sort = top.keys.map((k) => ({ index: (k.expr as { index: number }).index, desc: k.desc, nullsFirst: k.nullsFirst }));
-      top = top.input;
-    }
-    // Without ORDER BY any offset + limit rows will do, so the single-pass scan may stop there.
-    const enough = limit !== null && sort === null && limit.limit !== null ? limit.offset + limit.limit : Infinity;
-    let rows = this.scanFastPath(top, params, enough) ?? this.evaluateDataflow(top, params);
-    if (sort) {
-      const keys = sort;
-      rows = [...rows].sort((a, b) => {
-        for (const k of keys) {
-          const x = a[k.index]!;
-          const y = b[k.index]!;
-          if (x === null || y === null) {
-            if (x === y) continue;
-            return (x === null) === k.nullsFirst ? -1 : 1;
-          }
-          const c = compareValues(x, y);
-          if (c !== 0) return k.desc ? -c : c;
-        }
-        return 0;
-      });
-    }
-    if (limit) rows = rows.slice(limit.offset, limit.limit === null ? undefined : limit.offset + limit.limit);
-    if (finalProject) {
-      const width = finalProject.columns.length;
-      rows = rows.map((r) => r.slice(0, width));
-    }
-    return rows;
+    const top = planTop(plan);
+    const rows = this.scanFastPath(top.plan, params, top.enough) ?? runBatch(this.batchQuery(top.plan, params).batch);
+    return applyTop(rows, top);
   }
 
-  /** The general path: the plan as a throwaway batch dataflow over the committed contents it reads. */
-  private evaluateDataflow(top: LogicalPlan, params: readonly Value[]): Row[] {
+  /**
+   * The general path: the plan as a batch dataflow over copies of the committed contents it reads (copy them
+   * inside Engine.read()). `readsLater`: the plan holds a subquery, whose closure reads its relations when first
+   * evaluated, so it must be evaluated inside the same read.
+   */
+  private batchQuery(plan: LogicalPlan, params: readonly Value[]): { batch: BatchQuery; readsLater: boolean } {
     const now = this.engine.clock.nowMicros();
-    const sp = planDataflow(top, {
+    const compileSubquery = subqueryCompiler((ref) => this.relationRows(ref));
+    let readsLater = false;
+    const sp = planDataflow(plan, {
       prefix: 'q/',
       ctx: { nowMicros: now, timeZone: this.settings['timezone'] ?? 'UTC' },
       inputFor: () => null,
       params,
-      subquery: subqueryCompiler((ref) => this.relationRows(ref)),
+      subquery: (e, o) => {
+        readsLater = true;
+        return compileSubquery(e, o);
+      },
     });
     const inputs = new Map<string, Row[]>();
     for (const i of sp.inputs) {
       if (i.rows) inputs.set(i.id, i.rows);
       else if (i.relation) inputs.set(i.id, this.relationRows(i.relation));
     }
-    return evaluateBatch(sp.nodes, inputs, sp.output, now, new MemoryStore());
+    return { batch: { nodes: sp.nodes, inputs, outputId: sp.output, nowMicros: now }, readsLater };
   }
 
   /**
@@ -556,7 +660,8 @@ export class Session implements EngineSession, SessionView {
     if (name === 'timezone' && resolveTimeZone(value) === null) {
       throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "TimeZone": "${value}"`);
     }
-    this.settings[name] = name === 'timezone' && /^(utc|gmt|z)$/i.test(value) ? 'UTC' : value;
+    if (name === 'statement_timeout') this.settings[name] = formatStatementTimeout(parseStatementTimeout(value));
+    else this.settings[name] = name === 'timezone' && /^(utc|gmt|z)$/i.test(value) ? 'UTC' : value;
     this.settingsVersion++;
     return { kind: 'command', commandTag: 'SET' };
   }
@@ -619,6 +724,63 @@ export class Session implements EngineSession, SessionView {
       commandTag: `COPY ${r.rows.length}`,
     };
   }
+}
+
+/** Split off the top of a plan that is applied after evaluation (see PlanTop). */
+function planTop(plan: LogicalPlan): PlanTop {
+  let top = plan;
+  let limit: PlanTop['limit'] = null;
+  let sort: PlanTop['sort'] = null;
+  let width: number | null = null;
+  if (top.kind === 'project' && (top.input.kind === 'limit' || top.input.kind === 'sort') && top.exprs.every((e, i) => e.kind === 'column' && e.index === i)) {
+    width = top.columns.length;
+    top = top.input;
+  }
+  if (top.kind === 'limit') {
+    limit = { limit: top.limit, offset: top.offset };
+    top = top.input;
+  }
+  if (top.kind === 'sort') {
+    sort = top.keys.map((k) => ({ index: (k.expr as { index: number }).index, desc: k.desc, nullsFirst: k.nullsFirst }));
+    top = top.input;
+  }
+  const enough = limit !== null && sort === null && limit.limit !== null ? limit.offset + limit.limit : Infinity;
+  return { plan: top, sort, limit, width, enough };
+}
+
+/** Apply ORDER BY, LIMIT/OFFSET and the final projection of `top` to the evaluated rows. */
+function applyTop(evaluated: Row[], top: PlanTop): Row[] {
+  let rows = evaluated;
+  const keys = top.sort;
+  if (keys) {
+    rows = [...rows].sort((a, b) => {
+      for (const k of keys) {
+        const x = a[k.index]!;
+        const y = b[k.index]!;
+        if (x === null || y === null) {
+          if (x === y) continue;
+          return (x === null) === k.nullsFirst ? -1 : 1;
+        }
+        const c = compareValues(x, y);
+        if (c !== 0) return k.desc ? -c : c;
+      }
+      return 0;
+    });
+  }
+  const limit = top.limit;
+  if (limit) rows = rows.slice(limit.offset, limit.limit === null ? undefined : limit.offset + limit.limit);
+  const width = top.width;
+  if (width !== null) rows = rows.map((r) => r.slice(0, width));
+  return rows;
+}
+
+function rowsResultOf(read: ReadQuery, evaluated: Row[]): StatementResult {
+  const rows = applyTop(evaluated, read.top);
+  return { kind: 'rows', columns: read.bound.columns.map((c) => ({ name: c.name, type: c.type })), rows, commandTag: `SELECT ${rows.length}` };
+}
+
+function runBatch(q: BatchQuery): Row[] {
+  return evaluateBatch(q.nodes, q.inputs, q.outputId, q.nowMicros, new MemoryStore());
 }
 
 function selectNode(n: PgNode): PgNode | null {
