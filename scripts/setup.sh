@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/setup.sh — idempotent set-up of a fresh Debian machine (run as root) for sluice's build and tests:
-# kcat (Debian), the `kafka` → 127.0.0.1 alias in /etc/hosts, npm dependencies (npm ci when node_modules is
+# kcat and openssl (Debian), the `kafka` → 127.0.0.1 alias in /etc/hosts, npm dependencies (npm ci when node_modules is
 # missing or out of date with package-lock.json), and the Kafka broker's jars (scripts/kafka.sh fetch).
 # Quiet unless it changes something. Safe to run repeatedly.
 set -euo pipefail
@@ -18,6 +18,18 @@ if ! command -v kcat > /dev/null 2>&1; then
     apt-get install -y -qq kcat > /dev/null
   else
     sluice_say "warning: kcat is missing and this is not root; run: apt-get update && apt-get install -y kcat"
+  fi
+fi
+
+# 1a. openssl: the TLS e2e test makes a throw-away self-signed certificate with it.
+if ! command -v openssl > /dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    sluice_say "installing openssl (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq > /dev/null
+    apt-get install -y -qq openssl > /dev/null
+  else
+    sluice_say "warning: openssl is missing and this is not root; run: apt-get update && apt-get install -y openssl"
   fi
 fi
 

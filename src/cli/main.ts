@@ -18,6 +18,8 @@ interface ServeOptions {
   stateCacheRows: string;
   logFormat: 'text' | 'json';
   user?: string[];
+  tlsCert?: string;
+  tlsKey?: string;
   config?: string;
 }
 
@@ -30,6 +32,8 @@ function serveOptions(cmd: Command): Command {
     .addOption(new Option('--state-cache-rows <n>', 'with --data-dir: groups/rows each view operator keeps in memory (the rest stays in LMDB)').default(String(DEFAULT_RESIDENT_ROWS)).env('SLUICE_STATE_CACHE_ROWS'))
     .addOption(new Option('--log-format <format>', 'text or json').choices(['text', 'json']).default('text').env('SLUICE_LOG_FORMAT'))
     .addOption(new Option('--user <name:password...>', 'enable SCRAM-SHA-256 password authentication for these users').env('SLUICE_USERS'))
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain): accept TLS (sslmode=require) with --tls-key').env('SLUICE_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('SLUICE_TLS_KEY'))
     .addOption(new Option('--config <file>', 'JSON file with any of these options').env('SLUICE_CONFIG'));
 }
 
@@ -61,6 +65,15 @@ async function start(opts: ServeOptions, cmd: Command): Promise<{ engine: Engine
     if (i <= 0) fail(`invalid --user "${u}"`, 'Use name:password.');
     users[u.slice(0, i)] = u.slice(i + 1);
   }
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) fail('--tls-cert and --tls-key go together', 'Pass both PEM files, or neither for plaintext only.');
+  const readPem = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      fail(`cannot read the TLS ${what} ${file}: ${(e as Error).message}`);
+    }
+  };
+  const tls = o.tlsCert !== undefined && o.tlsKey !== undefined ? { cert: readPem(o.tlsCert, 'certificate'), key: readPem(o.tlsKey, 'key') } : undefined;
   let engine: Engine;
   try {
     engine = await createEngine({ dataDir: o.dataDir ?? null, epochMs, residentRows, log });
@@ -69,14 +82,14 @@ async function start(opts: ServeOptions, cmd: Command): Promise<{ engine: Engine
   }
   let server: { port: number; close: () => Promise<void> };
   try {
-    server = await startServer(engine, { host: o.host, port, users: Object.keys(users).length ? users : undefined, log: (line) => log.info(line) });
+    server = await startServer(engine, { host: o.host, port, users: Object.keys(users).length ? users : undefined, tls, log: (line) => log.info(line) });
   } catch (e) {
     await engine.close();
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') fail(`port ${port} is already in use on ${o.host}`, 'Stop the other server or pass --port.');
     fail(`cannot listen on ${o.host}:${port}: ${err.message}`);
   }
-  log.info('listening', { host: o.host, port: server.port, data_dir: o.dataDir ?? '(memory)' });
+  log.info('listening', { host: o.host, port: server.port, data_dir: o.dataDir ?? '(memory)', tls: tls ? 'on' : 'off' });
   return {
     engine,
     port: server.port,

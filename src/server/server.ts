@@ -1,10 +1,12 @@
 /**
- * startServer: the PostgreSQL-protocol TCP server (net.Server) in front of an engine.
+ * startServer: the PostgreSQL-protocol TCP server (net.Server) in front of an engine; with a certificate, a
+ * connection whose client sends SSLRequest continues over TLS on the same socket.
  * State: live connections by process id (for CancelRequest). Invariant: a slow or broken client only ever
  * stalls its own connection (reads pause while its write buffer is full); no connection's failure stops the server.
  */
 import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { BackendWriter } from './protocol/backend.js';
 import type { TextCodec } from './protocol/binary.js';
 import { PgConnection, type SessionFactory } from './session.js';
@@ -28,6 +30,11 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Text I/O for format-0 values (default: src/expr/text-io). */
   codec?: TextCodec;
+  /**
+   * PEM certificate (chain) and private key: SSLRequest is then answered 'S' and the connection continues over
+   * TLS (clients that do not ask keep plaintext). Absent: SSLRequest is answered 'N'.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface RunningServer {
@@ -56,6 +63,13 @@ export async function startServer(engine: SessionFactory, opts: ServerOptions = 
   const log = opts.log;
   const connections = new Map<number, PgConnection>();
   const sockets = new Set<Socket>();
+  // Fails here, before listening, on a certificate and key that do not load or do not match.
+  let secureContext: SecureContext | null = null;
+  try {
+    if (opts.tls) secureContext = createSecureContext({ cert: opts.tls.cert, key: opts.tls.key });
+  } catch (e) {
+    throw new Error(`the TLS certificate and key are not usable: ${(e as Error).message}`);
+  }
 
   const cancel = (processId: number, secretKey: number): void => {
     const target = connections.get(processId);
@@ -84,17 +98,37 @@ export async function startServer(engine: SessionFactory, opts: ServerOptions = 
       drainWaiters = [];
       for (const w of waiters) w();
     };
+    // The stream the protocol reads and writes: the socket, or after a TLS handshake the TLS session over it.
+    let stream: Socket | TLSSocket = socket;
     const processId = newProcessId();
+    const onData = (chunk: Buffer): void => conn.receive(chunk);
     const conn = new PgConnection(
       {
-        write: (bytes) => (socket.writable ? socket.write(bytes) : true),
+        write: (bytes) => (stream.writable ? stream.write(bytes) : true),
         waitForDrain: () =>
-          !socket.writable || !socket.writableNeedDrain ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve)),
+          !stream.writable || !stream.writableNeedDrain ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve)),
         end: () => {
-          if (!socket.destroyed) socket.end();
+          if (!stream.destroyed) stream.end();
         },
-        pauseInput: () => socket.pause(),
-        resumeInput: () => socket.resume(),
+        pauseInput: () => stream.pause(),
+        resumeInput: () => stream.resume(),
+        ...(secureContext
+          ? {
+              startTls: () => {
+                socket.off('data', onData);
+                socket.off('drain', releaseDrain);
+                const tls = new TLSSocket(socket, { isServer: true, secureContext });
+                tls.on('data', onData);
+                tls.on('drain', releaseDrain);
+                // A failed handshake (plaintext, a client that rejects our certificate) ends only this connection.
+                tls.on('error', (e) => {
+                  log?.(`connection ${processId}: TLS: ${e.message}`);
+                  socket.destroy();
+                });
+                stream = tls;
+              },
+            }
+          : {}),
       },
       {
         engine,
@@ -109,7 +143,7 @@ export async function startServer(engine: SessionFactory, opts: ServerOptions = 
       },
     );
     connections.set(processId, conn);
-    socket.on('data', (chunk: Buffer) => conn.receive(chunk));
+    socket.on('data', onData);
     socket.on('drain', releaseDrain);
     socket.on('error', (e) => log?.(`connection ${processId}: ${e.message}`));
     socket.on('close', () => {

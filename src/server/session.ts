@@ -36,6 +36,11 @@ export interface ConnectionIO {
   /** Stop / restart reading from the socket (input backpressure). */
   pauseInput(): void;
   resumeInput(): void;
+  /**
+   * Present when the server has a TLS certificate: run the TLS handshake as the server on this connection (after
+   * the 'S' answer went out); from then on bytes in and out are the TLS session's plaintext.
+   */
+  startTls?(): void;
 }
 
 /** How clients authenticate. */
@@ -113,6 +118,7 @@ export class PgConnection implements Outbox {
   private scram: ScramServerExchange | null = null;
   private engineSession: EngineSession | null = null;
   private handler: QueryHandler | null = null;
+  private tlsStarted = false;
 
   constructor(
     private readonly io: ConnectionIO,
@@ -257,6 +263,18 @@ export class PgConnection implements Outbox {
   private async handleStartup(msg: FrontendMessage): Promise<void> {
     switch (msg.kind) {
       case 'ssl-request':
+        if (this.io.startTls !== undefined && !this.tlsStarted) {
+          // Bytes the client sent after SSLRequest, before the handshake, would be read as if encrypted: refuse them.
+          if (this.reader.pending > 0) throw new ProtocolError('unencrypted data after SSL request');
+          this.w.acceptEncryption();
+          await this.flush();
+          this.tlsStarted = true;
+          this.io.startTls();
+          return;
+        }
+        this.w.refuseEncryption();
+        await this.flush();
+        return;
       case 'gssenc-request':
         this.w.refuseEncryption();
         await this.flush();

@@ -117,6 +117,12 @@ export class BackendWriter {
     return this;
   }
 
+  /** 'S': the answer to SSLRequest when TLS is configured (the TLS handshake follows on the same socket). */
+  acceptEncryption(): this {
+    this.byte(0x53);
+    return this;
+  }
+
   authenticationOk(): this {
     this.begin('R');
     this.int32(0);
