@@ -9,42 +9,26 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$SLUICE_ROOT"
 
-# 1. kcat: a real, independent Kafka client used by e2e tests.
-if ! command -v kcat > /dev/null 2>&1; then
+# apt_install PACKAGE... : install Debian packages (as root), or say what to run (otherwise).
+apt_install() {
   if [ "$(id -u)" -eq 0 ]; then
-    sluice_say "installing kcat (apt-get)"
+    sluice_say "installing $* (apt-get)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq > /dev/null
-    apt-get install -y -qq kcat > /dev/null
+    apt-get install -y -qq "$@" > /dev/null
   else
-    sluice_say "warning: kcat is missing and this is not root; run: apt-get update && apt-get install -y kcat"
+    sluice_say "warning: $* missing and this is not root; run: apt-get update && apt-get install -y $*"
   fi
-fi
+}
 
-# 1a. openssl: the TLS e2e test makes a throw-away self-signed certificate with it.
-if ! command -v openssl > /dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    sluice_say "installing openssl (apt-get)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq > /dev/null
-    apt-get install -y -qq openssl > /dev/null
-  else
-    sluice_say "warning: openssl is missing and this is not root; run: apt-get update && apt-get install -y openssl"
-  fi
-fi
+# 1. kcat: a real, independent Kafka client used by e2e tests; openssl: the TLS e2e test makes a throw-away
+#    self-signed certificate with it.
+command -v kcat > /dev/null 2>&1 || apt_install kcat
+command -v openssl > /dev/null 2>&1 || apt_install openssl
 
 # 1b. Real client libraries for compatibility tests: psycopg2 + SQLAlchemy (Superset's path, Debian packages) and
 #     pgjdbc (DBeaver/DataGrip/Metabase's path, Maven Central).
-if ! /usr/bin/python3 -c 'import psycopg2, sqlalchemy' > /dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    sluice_say "installing python3-psycopg2 python3-sqlalchemy (apt-get)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq > /dev/null
-    apt-get install -y -qq python3-psycopg2 python3-sqlalchemy > /dev/null
-  else
-    sluice_say "warning: python3-psycopg2/python3-sqlalchemy missing and this is not root"
-  fi
-fi
+/usr/bin/python3 -c 'import psycopg2, sqlalchemy' > /dev/null 2>&1 || apt_install python3-psycopg2 python3-sqlalchemy
 if [ ! -f "$HOME/.m2/repository/org/postgresql/postgresql/42.7.13/postgresql-42.7.13.jar" ]; then
   sluice_say "fetching pgjdbc 42.7.13 (Maven Central)"
   mvn -B -q dependency:get -Dartifact=org.postgresql:postgresql:42.7.13 -Dtransitive=false > /dev/null
