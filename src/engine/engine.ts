@@ -185,7 +185,17 @@ export class Engine {
    * Run a synchronous read on the last committed epoch, without queueing behind other statements: at once when
    * no epoch is between applying its changes and committing them, else right after that commit.
    */
-  async read<T>(fn: () => T): Promise<T> {
+  read<T>(fn: () => T): Promise<T> {
+    if (this.uncommitted !== null) return this.readAfterCommit(fn);
+    // The common case runs at once, without an async frame per query.
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private async readAfterCommit<T>(fn: () => T): Promise<T> {
     while (this.uncommitted !== null) await this.uncommitted;
     return fn();
   }

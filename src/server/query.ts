@@ -17,7 +17,7 @@ import { oidForType, typeForOid, typeSize } from './protocol/type-oids.js';
 /** Where a handler writes messages; flush() hands them to the socket and waits while its buffer is full. */
 export interface Outbox {
   readonly w: BackendWriter;
-  flush(): Promise<void>;
+  flush(): Promise<void> | void;
   /** The client is gone: stop encoding. */
   readonly isClosed: boolean;
 }
@@ -91,14 +91,22 @@ export class QueryHandler {
   }
 
   /** Run a snapshot of reportedSettings() around `run` and send ParameterStatus for every changed setting. */
-  private async reportingSettings<T>(run: () => Promise<T>): Promise<T> {
+  private reportingSettings<T>(run: () => Promise<T>): Promise<T> {
     const before = this.es.reportedSettings();
-    try {
-      return await run();
-    } finally {
+    const report = (): void => {
       const after = this.es.reportedSettings();
       if (after !== before) for (const [k, v] of Object.entries(after)) if (before[k] !== v) this.out.w.parameterStatus(k, v);
-    }
+    };
+    return run().then(
+      (result) => {
+        report();
+        return result;
+      },
+      (e: unknown) => {
+        report();
+        throw e;
+      },
+    );
   }
 
   // ---- simple query ----
@@ -163,7 +171,8 @@ export class QueryHandler {
     this.out.w.bindComplete();
   }
 
-  async describe(m: MessageOf<'describe'>): Promise<void> {
+  /** Describe a statement or portal; a promise only when the portal's statement must run first to be described. */
+  describe(m: MessageOf<'describe'>): Promise<void> | void {
     if (m.target === 'S') {
       const statement = this.statements.get(m.name);
       if (!statement) throw new SqlError('26000', `${statementLabel(m.name)} does not exist`);
@@ -176,12 +185,16 @@ export class QueryHandler {
       if (prepared !== null && prepared.columns === null && portal.result === null) {
         // The engine could not describe this statement before running it (e.g. SHOW): run it now, so the
         // RowDescription matches the DataRows Execute will send.
-        await this.run(portal, prepared);
+        return this.run(portal, prepared).then(() => this.describePortal(portal));
       }
-      const r = portal.result;
-      const columns = r?.kind === 'rows' ? r.columns : (prepared?.columns ?? null);
-      this.describeColumns(columns, columns ? portalFormats(portal, columns.length) : null);
+      this.describePortal(portal);
     }
+  }
+
+  private describePortal(portal: Portal): void {
+    const r = portal.result;
+    const columns = r?.kind === 'rows' ? r.columns : (portal.statement.prepared?.columns ?? null);
+    this.describeColumns(columns, columns ? portalFormats(portal, columns.length) : null);
   }
 
   private async run(portal: Portal, prepared: PreparedStatement): Promise<StatementResult> {

@@ -174,10 +174,14 @@ export class PgConnection implements Outbox {
     }
   }
 
-  /** Hand buffered messages to the socket; wait while its buffer is full. */
-  async flush(): Promise<void> {
+  /**
+   * Hand buffered messages to the socket; a promise only when its buffer is full (then wait for it to drain). The
+   * per-message paths below return `void | Promise` like this, so a message handled synchronously allocates no
+   * promise or async frame (a point query is four messages).
+   */
+  flush(): Promise<void> | void {
     if (this.w.length === 0 || this.phase === 'closed') return;
-    if (!this.io.write(this.w.take())) await this.io.waitForDrain();
+    if (!this.io.write(this.w.take())) return this.io.waitForDrain();
   }
 
   private async pump(): Promise<void> {
@@ -192,7 +196,8 @@ export class PgConnection implements Outbox {
           if (msg === null) {
             // Everything received so far is handled: send the answers, then look again, since more bytes may
             // have arrived while flush() waited (no await between this last look and `busy = false`).
-            await this.flush();
+            const draining = this.flush();
+            if (draining !== undefined) await draining;
             msg = this.reader.next();
           }
         } catch (e) {
@@ -201,7 +206,8 @@ export class PgConnection implements Outbox {
         }
         if (msg === null) break;
         try {
-          await this.handle(msg);
+          const handling = this.handle(msg);
+          if (handling !== undefined) await handling;
         } catch (e) {
           // Only protocol-level failures reach here; SQL errors are answered inside handle().
           await this.fatal(e);
@@ -239,7 +245,7 @@ export class PgConnection implements Outbox {
     this.socketClosed();
   }
 
-  private async handle(msg: FrontendMessage): Promise<void> {
+  private handle(msg: FrontendMessage): Promise<void> | void {
     switch (this.phase) {
       case 'startup':
         return this.handleStartup(msg);
@@ -409,7 +415,7 @@ export class PgConnection implements Outbox {
 
   // ---- ready: queries ----
 
-  private async handleReady(msg: FrontendMessage): Promise<void> {
+  private handleReady(msg: FrontendMessage): Promise<void> | void {
     const h = this.handler!;
     const es = this.engineSession!;
     if (msg.kind === 'terminate') {
@@ -420,35 +426,32 @@ export class PgConnection implements Outbox {
       this.skipTillSync = false;
       h.sync();
       this.w.readyForQuery(es.transactionStatus());
-      await this.flush();
-      return;
+      return this.flush();
     }
     if (this.skipTillSync) return;
     switch (msg.kind) {
       case 'query':
-        await h.simpleQuery(msg.sql);
-        this.w.readyForQuery(es.transactionStatus());
-        await this.flush();
-        return;
+        return this.simpleQuery(msg.sql);
       case 'flush':
-        await this.flush();
-        return;
+        return this.flush();
       case 'parse':
       case 'bind':
       case 'describe':
       case 'execute':
-      case 'close':
+      case 'close': {
+        let running: Promise<void> | void = undefined;
         try {
           if (msg.kind === 'parse') h.parse(msg);
           else if (msg.kind === 'bind') h.bind(msg);
-          else if (msg.kind === 'describe') await h.describe(msg);
-          else if (msg.kind === 'execute') await h.execute(msg);
+          else if (msg.kind === 'describe') running = h.describe(msg);
+          else if (msg.kind === 'execute') running = h.execute(msg);
           else h.close(msg);
         } catch (e) {
-          this.w.errorResponse(errorFields(e));
-          this.skipTillSync = true;
+          this.extendedQueryFailed(e);
+          return;
         }
-        return;
+        return running?.catch((e: unknown) => this.extendedQueryFailed(e));
+      }
       case 'copy-data':
       case 'copy-done':
       case 'copy-fail':
@@ -466,6 +469,18 @@ export class PgConnection implements Outbox {
         throw new ProtocolError(`unexpected message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  private async simpleQuery(sql: string): Promise<void> {
+    await this.handler!.simpleQuery(sql);
+    this.w.readyForQuery(this.engineSession!.transactionStatus());
+    await this.flush();
+  }
+
+  /** An extended-protocol message failed: ErrorResponse, then skip messages until Sync (as PostgreSQL does). */
+  private extendedQueryFailed(e: unknown): void {
+    this.w.errorResponse(errorFields(e));
+    this.skipTillSync = true;
   }
 }
 
