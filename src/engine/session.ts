@@ -150,6 +150,8 @@ export class Session implements EngineSession, SessionView {
   private status: TransactionStatus = 'I';
   /** Bound plans of prepared SELECTs, valid while the catalog's generation is the one they were bound at. */
   private readonly planCache = new WeakMap<PreparedStatement, { bound: BoundQuery; generation: number }>();
+  /** The post-evaluation top (ORDER BY/LIMIT/projection) by plan object, so a prepared plan splits it once. */
+  private readonly topCache = new WeakMap<LogicalPlan, PlanTop>();
   /** Compiled single-pass scans by plan object (see compiledScan). */
   private readonly scanCache = new WeakMap<LogicalPlan, CompiledScan | null>();
   private readonly settings: Record<string, string>;
@@ -236,6 +238,12 @@ export class Session implements EngineSession, SessionView {
     const text = this.settings['statement_timeout'] ?? '0';
     if (text !== this.timeout.text) this.timeout = { text, ms: parseStatementTimeout(text) };
     return this.timeout.ms;
+  }
+
+  private planTopOf(plan: LogicalPlan): PlanTop {
+    let top = this.topCache.get(plan);
+    if (top === undefined) this.topCache.set(plan, (top = planTop(plan)));
+    return top;
   }
 
   /** Throws 57014 when the statement was cancelled or has run past its statement_timeout. */
@@ -457,7 +465,7 @@ export class Session implements EngineSession, SessionView {
    * evaluated here too, in one step.
    */
   private readQuery(bound: BoundQuery, params: readonly Value[], deferrable: boolean): ReadQuery {
-    const top = planTop(bound.plan);
+    const top = this.planTopOf(bound.plan);
     const rows = this.scanFastPath(top.plan, params, top.enough);
     if (rows !== null) return { bound, top, rows, batch: null };
     const { batch, readsLater } = this.batchQuery(top.plan, params);
@@ -512,7 +520,7 @@ export class Session implements EngineSession, SessionView {
 
   /** Evaluate a bound plan in batch over the committed contents it reads, synchronously (DML, Engine.evaluatePlan). */
   evaluate(plan: LogicalPlan, params: readonly Value[]): Row[] {
-    const top = planTop(plan);
+    const top = this.planTopOf(plan);
     const rows = this.scanFastPath(top.plan, params, top.enough) ?? runBatch(this.batchQuery(top.plan, params).batch);
     return applyTop(rows, top);
   }
@@ -660,9 +668,7 @@ export class Session implements EngineSession, SessionView {
     if (name === 'timezone' && resolveTimeZone(value) === null) {
       throw new SqlError(SQLSTATE.invalid_parameter_value, `invalid value for parameter "TimeZone": "${value}"`);
     }
-    if (name === 'statement_timeout') this.settings[name] = formatStatementTimeout(parseStatementTimeout(value));
-    else this.settings[name] = name === 'timezone' && /^(utc|gmt|z)$/i.test(value) ? 'UTC' : value;
-    this.settingsVersion++;
+    this.set(name, name === 'timezone' && /^(utc|gmt|z)$/i.test(value) ? 'UTC' : value);
     return { kind: 'command', commandTag: 'SET' };
   }
 
