@@ -16,7 +16,7 @@ import { AggregateOperator } from './aggregate.js';
 import { DistinctOperator } from './distinct.js';
 import { JoinOperator } from './join.js';
 import { MaterializeOperator } from './materialize.js';
-import { TABLE_PARTS, OperatorEnv, stateTableName, type Operator } from './operator.js';
+import { TABLE_PARTS, OperatorEnv, stateTableName, type Operator, type ReadView } from './operator.js';
 import type { NodeId, NodeSpec } from './spec.js';
 import { FilterOperator, FlatMapOperator, MapOperator, UnionOperator } from './stateless.js';
 import { TemporalFilterOperator } from './temporal-filter.js';
@@ -108,6 +108,7 @@ export class Dataflow {
   private readonly residentRows: number;
   private readonly registry: StateTable | null;
   private failed: unknown = null;
+  private readonly readView: ReadView = { step: 0, beforeLastStep: false };
 
   constructor(
     private readonly store: StateStore,
@@ -131,7 +132,7 @@ export class Dataflow {
     try {
       for (const spec of sorted) {
         const registered = this.registry !== null && this.registry.get([spec.id]) !== undefined;
-        const env = new OperatorEnv(spec.id, this.store, this.persist, !registered, this.residentRows);
+        const env = new OperatorEnv(spec.id, this.store, this.persist, !registered, this.residentRows, this.readView);
         const rt: NodeRuntime = { spec, inputs: inputsOf(spec), op: buildOperator(spec, env), backfill: null, registered };
         this.nodes.set(spec.id, rt);
         added.push(rt);
@@ -259,6 +260,7 @@ export class Dataflow {
    */
   step(nowMicros: number): Map<NodeId, ChangeBatch> {
     if (this.failed !== null) throw new SqlError(SQLSTATE.internal_error, 'dataflow failed in an earlier step and must be rebuilt', { detail: String(this.failed) });
+    this.readView.step++;
     const deltas = new Map<NodeId, ChangeBatch>();
     const stepped: Operator[] = [];
     const newlyRegistered: NodeRuntime[] = [];
@@ -319,6 +321,20 @@ export class Dataflow {
       if (t !== null && (best === null || t < best)) best = t;
     }
     return best;
+  }
+
+  /**
+   * Run `fn`, a synchronous read, with every materialize node answering as of the end of the step before the
+   * last (contents, rowCount, lookup): the engine serves its last committed epoch this way while the next one
+   * commits. Throws NotReadableBeforeLastStep when a node it reads cannot (see MaterializeOperator).
+   */
+  readBeforeLastStep<T>(fn: () => T): T {
+    this.readView.beforeLastStep = true;
+    try {
+      return fn();
+    } finally {
+      this.readView.beforeLastStep = false;
+    }
   }
 
   /** Current contents of a materialize node: each distinct row with its multiplicity. */

@@ -4,5 +4,5 @@
  */
 export type { AggregateSpec, NodeId, NodeSpec, PredFn, RowFn } from './spec.js';
 export { Dataflow, NODE_REGISTRY_TABLE, evaluateBatch, inputsOf, type DataflowOptions } from './graph.js';
-export { stateTableName } from './operator.js';
+export { NotReadableBeforeLastStep, stateTableName } from './operator.js';
 export { consolidate, decodeCounted } from './zset.js';

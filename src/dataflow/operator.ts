@@ -23,6 +23,27 @@ export interface Operator {
   nextWakeup(): number | null;
 }
 
+/**
+ * Which epoch a read of served state (materialize contents) is answered at, shared by a Dataflow and its
+ * operators: `step` counts the Dataflow's steps; while `beforeLastStep` is set (inside
+ * Dataflow.readBeforeLastStep) reads answer as of the end of step `step - 1`, i.e. the last committed epoch while
+ * the latest one is still being committed.
+ */
+export interface ReadView {
+  step: number;
+  beforeLastStep: boolean;
+}
+
+/**
+ * Thrown by a read inside Dataflow.readBeforeLastStep that cannot answer as of the step before (the node was not
+ * read before that step, so it kept no undo record, or it is not fully resident): the caller waits for the commit.
+ */
+export class NotReadableBeforeLastStep extends Error {
+  constructor(readonly nodeId: NodeId) {
+    super(`dataflow node "${nodeId}" cannot be read as of the step before its last`);
+  }
+}
+
 /** What an operator is built with: where its state lives and whether it starts empty. */
 export class OperatorEnv {
   constructor(
@@ -34,6 +55,7 @@ export class OperatorEnv {
     readonly fresh: boolean,
     /** Most entries (groups, rows) a budgeted operator keeps in memory between epochs; Infinity = all. */
     readonly residentRows: number = Infinity,
+    readonly readView: ReadView = { step: 0, beforeLastStep: false },
   ) {}
 
   /** The state table `df/<nodeId>/<part>`, or null when not persisting. Cleared when the node is fresh. */

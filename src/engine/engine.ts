@@ -12,6 +12,7 @@ import type { ChangeBatch, Epoch } from '../common/changes.js';
 import type { Row, Value } from '../common/types.js';
 import { Catalog, type CatalogObject, type CatalogSnapshot, type SinkDef, type SourceDef, type TableDef } from '../catalog/catalog.js';
 import { Dataflow, inputsOf } from '../dataflow/graph.js';
+import { NotReadableBeforeLastStep } from '../dataflow/operator.js';
 import type { NodeId, NodeSpec } from '../dataflow/spec.js';
 import type { EvalContext } from '../expr/functions.js';
 import { MemoryStore } from '../state/memory-store.js';
@@ -133,8 +134,15 @@ export class Engine {
   /** Shared evaluation context: NOW() of the running epoch. */
   readonly ctx: EvalContext = { nowMicros: 0, timeZone: 'UTC' };
   private queue: Promise<unknown> = Promise.resolve();
-  /** Set while an epoch is applying changes and committing them (reads wait for it; see read()). */
+  /** Set while an epoch is applying changes and committing them (see read()). */
   private uncommitted: Promise<void> | null = null;
+  /**
+   * True while the running epoch's dataflow step is done and its store commit is in flight, and the catalog is
+   * the one last committed: reads then answer as of the step before (the last committed epoch) at once.
+   */
+  private committingData = false;
+  /** The catalog generation as of the last commit. */
+  private committedGeneration = -1;
   private timer: NodeJS.Timeout | null = null;
   private pending = new Map<NodeId, ChangeBatch>();
   private closed = false;
@@ -183,16 +191,19 @@ export class Engine {
 
   /**
    * Run a synchronous read on the last committed epoch, without queueing behind other statements: at once when
-   * no epoch is between applying its changes and committing them, else right after that commit.
+   * no epoch is between applying its changes and committing them; at once too while an epoch that changed only
+   * data commits, with the views answering as of the epoch before (Dataflow.readBeforeLastStep); else (DDL, or a
+   * view that cannot answer that way) right after that commit.
    */
   read<T>(fn: () => T): Promise<T> {
-    if (this.uncommitted !== null) return this.readAfterCommit(fn);
-    // The common case runs at once, without an async frame per query.
+    // The common cases run at once, without an async frame per query.
     try {
-      return Promise.resolve(fn());
+      if (this.uncommitted === null) return Promise.resolve(fn());
+      if (this.committingData && this.catalog.generation === this.committedGeneration) return Promise.resolve(this.dataflow.readBeforeLastStep(fn));
     } catch (e) {
-      return Promise.reject(e);
+      if (!(e instanceof NotReadableBeforeLastStep)) return Promise.reject(e);
     }
+    return this.readAfterCommit(fn);
   }
 
   private async readAfterCommit<T>(fn: () => T): Promise<T> {
@@ -306,7 +317,13 @@ export class Engine {
       }
     }
     this.store.putMeta('catalog', this.catalog.snapshot());
-    await this.store.commitEpoch(epoch);
+    this.committingData = true;
+    try {
+      await this.store.commitEpoch(epoch);
+    } finally {
+      this.committingData = false;
+    }
+    this.committedGeneration = this.catalog.generation;
     this.lastEpochAtMs = Date.now();
     for (const s of this.sinks.values()) if (s.pending.length) this.drainSink(s);
     this.epochDurations.push(performance.now() - started);
