@@ -179,6 +179,8 @@ export class LmdbStore implements StateStore {
   private readonly cache: LruCache<Cached>;
   private readonly counts = new Map<number, number>();
   private readonly openSnapshots = new Set<LmdbSnapshot>();
+  /** The last commitEpoch failed (disk full, I/O error). */
+  private commitFailed = false;
   private closed = false;
 
   private constructor(
@@ -211,6 +213,9 @@ export class LmdbStore implements StateStore {
         env = open({
           path: join(stateDir, 'data.mdb'),
           maxDbs: 4,
+          // Only commitEpoch writes, in one explicit transaction: no implicit per-event-turn batch (whose
+          // internal promise would reject unhandled when a commit fails).
+          eventTurnBatching: false,
           ...(opts.mapSize !== undefined ? { mapSize: opts.mapSize } : {}),
           ...(opts.noSync ? { noSync: true } : {}),
         });
@@ -278,7 +283,8 @@ export class LmdbStore implements StateStore {
     const emptied = [...this.pendingDrops];
     for (const t of this.handles.values()) if (t.cleared && this.catalog.get(t.name) === t.id) emptied.push(t.id);
     try {
-      this.env.transactionSync(() => {
+      // The callback runs on this thread; LMDB commits on lmdb-js's write thread, so this thread keeps serving.
+      const committed = this.env.transaction(() => {
         for (const id of emptied) this.removeTableRange(id);
         let wrote = 0;
         for (const t of this.handles.values()) {
@@ -299,10 +305,13 @@ export class LmdbStore implements StateStore {
         this.sys.putSync(SYS_NEXT_ID, encodeValue(this.nextTableId));
         this.sys.putSync(SYS_EPOCH, encodeValue(epoch));
       });
+      await committed;
     } catch (e) {
       if (e instanceof SqlError) throw e;
-      throw fsError(e, `commit epoch ${epoch} to`, this.dir);
+      this.commitFailed = true;
+      throw fsError(await commitFailure(e), `commit epoch ${epoch} to`, this.dir);
     }
+    this.commitFailed = false;
     // committed and visible: fold the overlay into the cache synchronously, so writes made while we wait for the
     // flush below belong to the next epoch
     for (const id of emptied) {
@@ -351,6 +360,8 @@ export class LmdbStore implements StateStore {
     this.closed = true;
     for (const s of [...this.openSnapshots]) s.close();
     try {
+      // lmdb-js closes once its last commit has flushed; a failed one never does, so settle it with an empty one.
+      if (this.commitFailed) await this.env.transaction(() => undefined).catch(() => undefined);
       await this.env.close();
     } finally {
       this.lock.release();
@@ -409,5 +420,20 @@ export class LmdbStore implements StateStore {
 
   private assertOpen(): void {
     if (this.closed) throw new SqlError(SQLSTATE.internal_error, `state store in "${this.dir}" is closed`);
+  }
+}
+
+/**
+ * The cause of a failed asynchronous LMDB commit: lmdb-js rejects the transaction with a generic "Commit failed"
+ * whose `commitError` promise rejects with the system error (ENOSPC, EIO, …); that one is awaited (and so handled).
+ */
+async function commitFailure(e: unknown): Promise<unknown> {
+  const cause = (e as { commitError?: Promise<unknown> } | null)?.commitError;
+  if (cause === undefined) return e;
+  try {
+    await cause;
+    return e;
+  } catch (real) {
+    return real;
   }
 }
