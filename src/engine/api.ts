@@ -53,7 +53,8 @@ export interface EngineSession {
   /** Parse and describe a statement of the extended protocol. paramTypes: client-given, null = infer. */
   prepare(sql: string, paramTypes: readonly (SqlType | null)[]): PreparedStatement;
   /** Run a prepared statement with bound parameters (already decoded into Values of paramTypes). */
-  executePrepared(stmt: PreparedStatement, params: readonly import('../common/types.js').Value[]): Promise<StatementResult>;
+  /** The result itself when it was ready at once (a cached plan read without waiting), else a promise. */
+  executePrepared(stmt: PreparedStatement, params: readonly import('../common/types.js').Value[]): StatementResult | Promise<StatementResult>;
   /**
    * Cancel the statement running now, if any: an ad-hoc SELECT fails with 57014 `canceling statement due to user
    * request` at its next evaluation step (other statements run to completion). Does nothing while idle.

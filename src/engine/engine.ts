@@ -193,15 +193,17 @@ export class Engine {
    * Run a synchronous read on the last committed epoch, without queueing behind other statements: at once when
    * no epoch is between applying its changes and committing them; at once too while an epoch that changed only
    * data commits, with the views answering as of the epoch before (Dataflow.readBeforeLastStep); else (DDL, or a
-   * view that cannot answer that way) right after that commit.
+   * view that cannot answer that way) right after that commit. Returns the value itself (or throws) when it ran
+   * at once, so the common case costs no promise.
    */
-  read<T>(fn: () => T): Promise<T> {
-    // The common cases run at once, without an async frame per query.
-    try {
-      if (this.uncommitted === null) return Promise.resolve(fn());
-      if (this.committingData && this.catalog.generation === this.committedGeneration) return Promise.resolve(this.dataflow.readBeforeLastStep(fn));
-    } catch (e) {
-      if (!(e instanceof NotReadableBeforeLastStep)) return Promise.reject(e);
+  read<T>(fn: () => T): T | Promise<T> {
+    if (this.uncommitted === null) return fn();
+    if (this.committingData && this.catalog.generation === this.committedGeneration) {
+      try {
+        return this.dataflow.readBeforeLastStep(fn);
+      } catch (e) {
+        if (!(e instanceof NotReadableBeforeLastStep)) throw e;
+      }
     }
     return this.readAfterCommit(fn);
   }

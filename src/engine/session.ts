@@ -279,21 +279,35 @@ export class Session implements EngineSession, SessionView {
     return { sql, paramTypes: resolved, columns };
   }
 
-  async executePrepared(stmt: PreparedStatement, params: readonly Value[]): Promise<StatementResult> {
+  executePrepared(stmt: PreparedStatement, params: readonly Value[]): StatementResult | Promise<StatementResult> {
     const cached = this.planCache.get(stmt);
-    if (cached !== undefined && cached.generation === this.engine.catalog.generation && this.status !== 'E') {
-      const running = this.begin();
-      try {
-        // A cached plan binds no catalog function (see bindBatch's `stable`), so it may be evaluated outside read().
-        return await this.finishQuery(await this.engine.read(() => this.readQuery(cached.bound, params, true)));
-      } catch (e) {
-        this.failTransaction();
-        throw e;
-      } finally {
-        this.end(running);
-      }
+    if (cached === undefined || cached.generation !== this.engine.catalog.generation || this.status === 'E') {
+      return this.statement(() => this.run(stmt.sql, params, stmt.paramTypes, stmt));
     }
-    return this.statement(() => this.run(stmt.sql, params, stmt.paramTypes, stmt));
+    // The serving fast path: synchronous (no promise) when the read runs at once and needs no batch evaluation.
+    // Errors always come as a rejected promise.
+    const running = this.begin();
+    const failed = (e: unknown): Promise<never> => {
+      this.failTransaction();
+      this.end(running);
+      return Promise.reject(e);
+    };
+    let result: StatementResult | Promise<StatementResult>;
+    try {
+      // A cached plan binds no catalog function (see bindBatch's `stable`), so it may be evaluated outside read().
+      const read = this.engine.read(() => this.readQuery(cached.bound, params, true));
+      result = read instanceof Promise ? read.then((r) => this.finishQuery(r)) : this.finishQuery(read);
+    } catch (e) {
+      return failed(e);
+    }
+    if (!(result instanceof Promise)) {
+      this.end(running);
+      return result;
+    }
+    return result.then((r) => {
+      this.end(running);
+      return r;
+    }, failed);
   }
 
   private async run(sql: string, params: readonly Value[], paramTypes?: readonly SqlType[], prepared?: PreparedStatement): Promise<StatementResult> {
@@ -782,7 +796,15 @@ function applyTop(evaluated: Row[], top: PlanTop): Row[] {
 
 function rowsResultOf(read: ReadQuery, evaluated: Row[]): StatementResult {
   const rows = applyTop(evaluated, read.top);
-  return { kind: 'rows', columns: read.bound.columns.map((c) => ({ name: c.name, type: c.type })), rows, commandTag: `SELECT ${rows.length}` };
+  return { kind: 'rows', columns: resultColumnsOf(read.bound), rows, commandTag: `SELECT ${rows.length}` };
+}
+
+/** The result columns of a bound query, made once per bound query (a prepared plan's executions share them). */
+const resultColumns = new WeakMap<BoundQuery, ResultColumn[]>();
+function resultColumnsOf(bound: BoundQuery): ResultColumn[] {
+  let columns = resultColumns.get(bound);
+  if (columns === undefined) resultColumns.set(bound, (columns = bound.columns.map((c) => ({ name: c.name, type: c.type }))));
+  return columns;
 }
 
 function runBatch(q: BatchQuery): Row[] {

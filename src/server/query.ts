@@ -90,14 +90,28 @@ export class QueryHandler {
     return this.es.setting('TimeZone') ?? this.es.setting('timezone') ?? 'UTC';
   }
 
-  /** Run a snapshot of reportedSettings() around `run` and send ParameterStatus for every changed setting. */
-  private reportingSettings<T>(run: () => Promise<T>): Promise<T> {
+  /**
+   * Run a snapshot of reportedSettings() around `run` and send ParameterStatus for every changed setting; the
+   * result itself when `run` returned one (not a promise).
+   */
+  private reportingSettings<T>(run: () => T | Promise<T>): T | Promise<T> {
     const before = this.es.reportedSettings();
     const report = (): void => {
       const after = this.es.reportedSettings();
       if (after !== before) for (const [k, v] of Object.entries(after)) if (before[k] !== v) this.out.w.parameterStatus(k, v);
     };
-    return run().then(
+    let ran: T | Promise<T>;
+    try {
+      ran = run();
+    } catch (e) {
+      report();
+      throw e;
+    }
+    if (!(ran instanceof Promise)) {
+      report();
+      return ran;
+    }
+    return ran.then(
       (result) => {
         report();
         return result;
@@ -185,7 +199,8 @@ export class QueryHandler {
       if (prepared !== null && prepared.columns === null && portal.result === null) {
         // The engine could not describe this statement before running it (e.g. SHOW): run it now, so the
         // RowDescription matches the DataRows Execute will send.
-        return this.run(portal, prepared).then(() => this.describePortal(portal));
+        const ran = this.run(portal, prepared);
+        if (ran instanceof Promise) return ran.then(() => this.describePortal(portal));
       }
       this.describePortal(portal);
     }
@@ -194,14 +209,19 @@ export class QueryHandler {
   private describePortal(portal: Portal): void {
     const r = portal.result;
     const columns = r?.kind === 'rows' ? r.columns : (portal.statement.prepared?.columns ?? null);
-    this.describeColumns(columns, columns ? portalFormats(portal, columns.length) : null);
+    if (columns === null) this.out.w.noData();
+    else this.out.w.rowDescription(portalFieldDescriptions(portal, columns));
   }
 
-  private async run(portal: Portal, prepared: PreparedStatement): Promise<StatementResult> {
-    const result = await this.reportingSettings(() => this.es.executePrepared(prepared, portal.params));
-    portal.result = result;
-    portal.cursor = 0;
-    return result;
+  /** Execute the portal's statement and keep its result in the portal (at once when it was ready at once). */
+  private run(portal: Portal, prepared: PreparedStatement): StatementResult | Promise<StatementResult> {
+    const keep = (result: StatementResult): StatementResult => {
+      portal.result = result;
+      portal.cursor = 0;
+      return result;
+    };
+    const ran = this.reportingSettings(() => this.es.executePrepared(prepared, portal.params));
+    return ran instanceof Promise ? ran.then(keep) : keep(ran);
   }
 
   private describeColumns(columns: readonly ResultColumn[] | null, formats: readonly number[] | null): void {
@@ -209,7 +229,8 @@ export class QueryHandler {
     else this.out.w.rowDescription(fieldDescriptions(columns, formats));
   }
 
-  async execute(m: MessageOf<'execute'>): Promise<void> {
+  /** Execute: a promise only when the statement or the sending of its rows has to wait. */
+  execute(m: MessageOf<'execute'>): Promise<void> | void {
     const portal = this.portals.get(m.portal);
     if (!portal) throw new SqlError('34000', `portal "${m.portal}" does not exist`);
     const prepared = portal.statement.prepared;
@@ -217,22 +238,28 @@ export class QueryHandler {
       this.out.w.emptyQueryResponse();
       return;
     }
-    const r = portal.result ?? (await this.run(portal, prepared));
-    if (r.kind !== 'rows') {
-      await this.sendResult(r, null, false);
-      return;
-    }
+    const r = portal.result ?? this.run(portal, prepared);
+    return r instanceof Promise ? r.then((result) => this.sendPortalRows(portal, m.maxRows, result)) : this.sendPortalRows(portal, m.maxRows, r);
+  }
+
+  /** The rows of an executed portal from its cursor (at most maxRows when > 0), then PortalSuspended or the tag. */
+  private sendPortalRows(portal: Portal, maxRows: number, r: StatementResult): Promise<void> | void {
+    if (r.kind !== 'rows') return this.sendResult(r, null, false);
     const formats = portalFormats(portal, r.columns.length);
     const start = portal.cursor;
-    const end = m.maxRows > 0 ? Math.min(r.rows.length, start + m.maxRows) : r.rows.length;
-    await this.sendRows(r.columns, r.rows, start, end, formats);
-    portal.cursor = end;
-    if (end < r.rows.length) {
-      this.out.w.portalSuspended();
-    } else {
-      const sent = end - start;
-      this.out.w.commandComplete(sent === r.rows.length ? r.commandTag : r.commandTag.replace(/^SELECT \d+$/, `SELECT ${sent}`));
-    }
+    const end = maxRows > 0 ? Math.min(r.rows.length, start + maxRows) : r.rows.length;
+    const finish = (): void => {
+      portal.cursor = end;
+      if (end < r.rows.length) {
+        this.out.w.portalSuspended();
+      } else {
+        const sent = end - start;
+        this.out.w.commandComplete(sent === r.rows.length ? r.commandTag : r.commandTag.replace(/^SELECT \d+$/, `SELECT ${sent}`));
+      }
+    };
+    const sending = this.sendRows(r.columns, r.rows, start, end, formats);
+    if (sending instanceof Promise) return sending.then(finish);
+    finish();
   }
 
   close(m: MessageOf<'close'>): void {
@@ -272,7 +299,8 @@ export class QueryHandler {
     }
   }
 
-  private async sendRows(columns: readonly ResultColumn[], rows: readonly Row[], start: number, end: number, formats: readonly number[] | null): Promise<void> {
+  /** DataRows for rows[start, end); flushes (and so returns a promise) whenever the buffer passes FLUSH_BYTES. */
+  private sendRows(columns: readonly ResultColumn[], rows: readonly Row[], start: number, end: number, formats: readonly number[] | null): Promise<void> | void {
     const tz = this.timeZone();
     const w = this.out.w;
     const n = columns.length;
@@ -287,7 +315,8 @@ export class QueryHandler {
       }
       w.dataRow(cells);
       if (w.length >= FLUSH_BYTES) {
-        await this.out.flush();
+        const flushing = this.out.flush();
+        if (flushing instanceof Promise) return flushing.then(() => (this.out.isClosed ? undefined : this.sendRows(columns, rows, r + 1, end, formats)));
         if (this.out.isClosed) return;
       }
     }
@@ -325,6 +354,26 @@ function portalFormats(portal: Portal, n: number): number[] {
 }
 
 /** RowDescription fields for result columns; formats null = all text. */
+/**
+ * RowDescription fields of a portal's columns, kept per columns array for its last Bind format codes: a prepared
+ * plan's executions share their columns array, so a point query describes itself without building them again.
+ */
+const describedColumns = new WeakMap<readonly ResultColumn[], { codes: readonly number[]; fields: FieldDescription[] }>();
+function portalFieldDescriptions(portal: Portal, columns: readonly ResultColumn[]): FieldDescription[] {
+  const codes = portal.formatCodes;
+  const known = describedColumns.get(columns);
+  if (known !== undefined && sameCodes(known.codes, codes)) return known.fields;
+  const fields = fieldDescriptions(columns, portalFormats(portal, columns.length));
+  describedColumns.set(columns, { codes: [...codes], fields });
+  return fields;
+}
+
+function sameCodes(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function fieldDescriptions(columns: readonly ResultColumn[], formats: readonly number[] | null): FieldDescription[] {
   return columns.map((c, i) => ({
     name: c.name,

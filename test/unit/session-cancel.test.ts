@@ -34,7 +34,7 @@ function rowsOf(r: StatementResult): unknown[][] {
   return r.kind === 'rows' ? r.rows.map((row) => [...row]) : [];
 }
 
-async function sqlError(p: Promise<unknown>): Promise<SqlError> {
+async function sqlError(p: unknown): Promise<SqlError> {
   try {
     await p;
   } catch (e) {

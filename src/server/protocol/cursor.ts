@@ -1,7 +1,8 @@
 /**
  * ProtocolError and MessageCursor: bounds-checked reads over one frontend message body (pure, no I/O).
- * State: a read offset into one Buffer. Invariant: a read past the end throws ProtocolError (SQLSTATE 08P01),
- * never returns garbage; the session answers a ProtocolError with a FATAL ErrorResponse and closes the socket.
+ * State: a read offset into one Buffer's range [start, end) (a message inside the connection's read buffer, read in
+ * place). Invariant: a read past the end throws ProtocolError (SQLSTATE 08P01), never returns garbage; the session
+ * answers a ProtocolError with a FATAL ErrorResponse and closes the socket.
  */
 
 /** A malformed or oversized frontend message. The connection cannot continue after one. */
@@ -14,16 +15,24 @@ export class ProtocolError extends Error {
 }
 
 export class MessageCursor {
-  private offset = 0;
+  private offset: number;
+  private readonly limit: number;
 
-  constructor(private readonly body: Buffer) {}
+  constructor(
+    private readonly body: Buffer,
+    start = 0,
+    end = body.length,
+  ) {
+    this.offset = start;
+    this.limit = end;
+  }
 
   get remaining(): number {
-    return this.body.length - this.offset;
+    return this.limit - this.offset;
   }
 
   private need(n: number): void {
-    if (n < 0 || this.offset + n > this.body.length) throw new ProtocolError('insufficient data left in message');
+    if (n < 0 || this.offset + n > this.limit) throw new ProtocolError('insufficient data left in message');
   }
 
   byte(): number {
@@ -62,20 +71,20 @@ export class MessageCursor {
   /** A NUL-terminated UTF-8 string. */
   cstring(): string {
     const end = this.body.indexOf(0, this.offset);
-    if (end < 0) throw new ProtocolError('invalid string in message');
-    const s = this.body.toString('utf8', this.offset, end);
+    if (end < 0 || end >= this.limit) throw new ProtocolError('invalid string in message');
+    const s = end === this.offset ? '' : this.body.toString('utf8', this.offset, end);
     this.offset = end + 1;
     return s;
   }
 
   rest(): Buffer {
-    const v = this.body.subarray(this.offset);
-    this.offset = this.body.length;
+    const v = this.body.subarray(this.offset, this.limit);
+    this.offset = this.limit;
     return v;
   }
 
   /** Asserts the whole body was consumed (PostgreSQL's pq_getmsgend). */
   end(): void {
-    if (this.offset !== this.body.length) throw new ProtocolError('invalid message format');
+    if (this.offset !== this.limit) throw new ProtocolError('invalid message format');
   }
 }

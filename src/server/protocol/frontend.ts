@@ -85,9 +85,9 @@ export class MessageReader {
     if (len < 4) throw new ProtocolError(`invalid message length ${len}`);
     if (len > this.maxMessageBytes) throw new ProtocolError(`message of ${len} bytes exceeds the limit of ${this.maxMessageBytes} bytes`);
     if (avail < len + 1) return null;
-    const body = this.buf.subarray(this.pos + 5, this.pos + 1 + len);
+    const start = this.pos + 5;
     this.pos += len + 1;
-    return decodeTyped(type, body);
+    return decodeTyped(type, this.buf, start, this.pos);
   }
 }
 
@@ -128,9 +128,9 @@ function target(byte: number): 'S' | 'P' {
   throw new ProtocolError(`invalid DESCRIBE/CLOSE message subtype ${byte}`);
 }
 
-/** Decode a typed frontend message body. */
-export function decodeTyped(type: number, body: Buffer): FrontendMessage {
-  const c = new MessageCursor(body);
+/** Decode a typed frontend message body: `body`, or its bytes [start, end). */
+export function decodeTyped(type: number, body: Buffer, start = 0, end = body.length): FrontendMessage {
+  const c = new MessageCursor(body, start, end);
   switch (type) {
     case 0x51: {
       // 'Q'
