@@ -287,27 +287,31 @@ export class Session implements EngineSession, SessionView {
     // The serving fast path: synchronous (no promise) when the read runs at once and needs no batch evaluation.
     // Errors always come as a rejected promise.
     const running = this.begin();
-    const failed = (e: unknown): Promise<never> => {
-      this.failTransaction();
-      this.end(running);
-      return Promise.reject(e);
-    };
     let result: StatementResult | Promise<StatementResult>;
     try {
       // A cached plan binds no catalog function (see bindBatch's `stable`), so it may be evaluated outside read().
       const read = this.engine.read(() => this.readQuery(cached.bound, params, true));
       result = read instanceof Promise ? read.then((r) => this.finishQuery(r)) : this.finishQuery(read);
     } catch (e) {
-      return failed(e);
+      return this.preparedFailed(running, e);
     }
     if (!(result instanceof Promise)) {
       this.end(running);
       return result;
     }
-    return result.then((r) => {
-      this.end(running);
-      return r;
-    }, failed);
+    return result.then(
+      (r) => {
+        this.end(running);
+        return r;
+      },
+      (e: unknown) => this.preparedFailed(running, e),
+    );
+  }
+
+  private preparedFailed(running: RunningStatement, e: unknown): Promise<never> {
+    this.failTransaction();
+    this.end(running);
+    return Promise.reject(e);
   }
 
   private async run(sql: string, params: readonly Value[], paramTypes?: readonly SqlType[], prepared?: PreparedStatement): Promise<StatementResult> {

@@ -215,13 +215,8 @@ export class QueryHandler {
 
   /** Execute the portal's statement and keep its result in the portal (at once when it was ready at once). */
   private run(portal: Portal, prepared: PreparedStatement): StatementResult | Promise<StatementResult> {
-    const keep = (result: StatementResult): StatementResult => {
-      portal.result = result;
-      portal.cursor = 0;
-      return result;
-    };
     const ran = this.reportingSettings(() => this.es.executePrepared(prepared, portal.params));
-    return ran instanceof Promise ? ran.then(keep) : keep(ran);
+    return ran instanceof Promise ? ran.then((result) => keepResult(portal, result)) : keepResult(portal, ran);
   }
 
   private describeColumns(columns: readonly ResultColumn[] | null, formats: readonly number[] | null): void {
@@ -354,6 +349,12 @@ function portalFormats(portal: Portal, n: number): number[] {
 }
 
 /** RowDescription fields for result columns; formats null = all text. */
+function keepResult(portal: Portal, result: StatementResult): StatementResult {
+  portal.result = result;
+  portal.cursor = 0;
+  return result;
+}
+
 /**
  * RowDescription fields of a portal's columns, kept per columns array for its last Bind format codes: a prepared
  * plan's executions share their columns array, so a point query describes itself without building them again.

@@ -22,7 +22,7 @@ export type FrontendMessage =
   | { kind: 'cancel-request'; processId: number; secretKey: number }
   | { kind: 'query'; sql: string }
   | { kind: 'parse'; statement: string; sql: string; paramTypeOids: number[] }
-  | { kind: 'bind'; portal: string; statement: string; paramFormats: number[]; params: (Buffer | null)[]; resultFormats: number[] }
+  | { kind: 'bind'; portal: string; statement: string; paramFormats: readonly number[]; params: (Buffer | null)[]; resultFormats: readonly number[] }
   | { kind: 'describe'; target: 'S' | 'P'; name: string }
   | { kind: 'execute'; portal: string; maxRows: number }
   | { kind: 'close'; target: 'S' | 'P'; name: string }
@@ -153,8 +153,7 @@ export function decodeTyped(type: number, body: Buffer, start = 0, end = body.le
       const portal = c.cstring();
       const statement = c.cstring();
       const nf = c.count16();
-      const paramFormats: number[] = [];
-      for (let i = 0; i < nf; i++) paramFormats.push(formatCode(c.int16()));
+      const paramFormats = formatCodes(c, nf);
       const np = c.count16();
       const params: (Buffer | null)[] = [];
       for (let i = 0; i < np; i++) {
@@ -164,8 +163,7 @@ export function decodeTyped(type: number, body: Buffer, start = 0, end = body.le
         else params.push(c.bytes(len));
       }
       const nr = c.count16();
-      const resultFormats: number[] = [];
-      for (let i = 0; i < nr; i++) resultFormats.push(formatCode(c.int16()));
+      const resultFormats = formatCodes(c, nr);
       c.end();
       return { kind: 'bind', portal, statement, paramFormats, params, resultFormats };
     }
@@ -192,10 +190,10 @@ export function decodeTyped(type: number, body: Buffer, start = 0, end = body.le
     }
     case 0x53:
       c.end();
-      return { kind: 'sync' };
+      return SYNC;
     case 0x48:
       c.end();
-      return { kind: 'flush' };
+      return FLUSH;
     case 0x58:
       c.end();
       return { kind: 'terminate' };
@@ -214,6 +212,19 @@ export function decodeTyped(type: number, body: Buffer, start = 0, end = body.le
     default:
       throw new ProtocolError(`invalid frontend message type ${type}`);
   }
+}
+
+/** Messages without fields, shared (one of each per connection per query would be garbage). */
+const SYNC: FrontendMessage = Object.freeze({ kind: 'sync' });
+const FLUSH: FrontendMessage = Object.freeze({ kind: 'flush' });
+const NO_FORMAT_CODES: readonly number[] = Object.freeze([]);
+
+/** `n` format codes (each 0 or 1); the shared empty list when there are none (the common case). */
+function formatCodes(c: MessageCursor, n: number): readonly number[] {
+  if (n === 0) return NO_FORMAT_CODES;
+  const codes: number[] = new Array(n);
+  for (let i = 0; i < n; i++) codes[i] = formatCode(c.int16());
+  return codes;
 }
 
 function formatCode(f: number): number {
