@@ -12,7 +12,7 @@ import type { ChangeBatch, Epoch } from '../common/changes.js';
 import type { Row, Value } from '../common/types.js';
 import { Catalog, type CatalogObject, type CatalogSnapshot, type SinkDef, type SourceDef, type TableDef } from '../catalog/catalog.js';
 import { Dataflow, inputsOf } from '../dataflow/graph.js';
-import { NotReadableBeforeLastStep } from '../dataflow/operator.js';
+import { NotReadableBeforeLastStep } from '../dataflow/index.js';
 import type { NodeId, NodeSpec } from '../dataflow/spec.js';
 import type { EvalContext } from '../expr/functions.js';
 import { MemoryStore } from '../state/memory-store.js';

@@ -191,7 +191,8 @@ export class QueryHandler {
       const statement = this.statements.get(m.name);
       if (!statement) throw new SqlError('26000', `${statementLabel(m.name)} does not exist`);
       this.out.w.parameterDescription((statement.prepared?.paramTypes ?? []).map(oidForType));
-      this.describeColumns(statement.prepared?.columns ?? null, null);
+      const columns = statement.prepared?.columns ?? null;
+      this.describeFields(columns && fieldDescriptions(columns, null));
     } else {
       const portal = this.portals.get(m.name);
       if (!portal) throw new SqlError('34000', `portal "${m.name}" does not exist`);
@@ -209,8 +210,7 @@ export class QueryHandler {
   private describePortal(portal: Portal): void {
     const r = portal.result;
     const columns = r?.kind === 'rows' ? r.columns : (portal.statement.prepared?.columns ?? null);
-    if (columns === null) this.out.w.noData();
-    else this.out.w.rowDescription(portalFieldDescriptions(portal, columns));
+    this.describeFields(columns && portalFieldDescriptions(portal, columns));
   }
 
   /** Execute the portal's statement and keep its result in the portal (at once when it was ready at once). */
@@ -219,9 +219,10 @@ export class QueryHandler {
     return ran instanceof Promise ? ran.then((result) => keepResult(portal, result)) : keepResult(portal, ran);
   }
 
-  private describeColumns(columns: readonly ResultColumn[] | null, formats: readonly number[] | null): void {
-    if (columns === null) this.out.w.noData();
-    else this.out.w.rowDescription(fieldDescriptions(columns, formats));
+  /** RowDescription with these fields, or NoData for a statement that returns no rows. */
+  private describeFields(fields: readonly FieldDescription[] | null): void {
+    if (fields === null) this.out.w.noData();
+    else this.out.w.rowDescription(fields);
   }
 
   /** Execute: a promise only when the statement or the sending of its rows has to wait. */

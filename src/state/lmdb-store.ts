@@ -284,7 +284,7 @@ export class LmdbStore implements StateStore {
     for (const t of this.handles.values()) if (t.cleared && this.catalog.get(t.name) === t.id) emptied.push(t.id);
     try {
       // The callback runs on this thread; LMDB commits on lmdb-js's write thread, so this thread keeps serving.
-      const committed = this.env.transaction(() => {
+      await this.env.transaction(() => {
         for (const id of emptied) this.removeTableRange(id);
         let wrote = 0;
         for (const t of this.handles.values()) {
@@ -305,7 +305,6 @@ export class LmdbStore implements StateStore {
         this.sys.putSync(SYS_NEXT_ID, encodeValue(this.nextTableId));
         this.sys.putSync(SYS_EPOCH, encodeValue(epoch));
       });
-      await committed;
     } catch (e) {
       if (e instanceof SqlError) throw e;
       this.commitFailed = true;
