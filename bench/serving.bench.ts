@@ -100,10 +100,10 @@ async function runPhases(target: ServingTarget): Promise<PhaseResult[]> {
 }
 
 const ms = (x: number): string => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(1)) : '—');
-const HEADER = `${'system'.padEnd(11)}${'query'.padEnd(7)}${'conns'.padStart(5)}${'queries/s'.padStart(11)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'queries'.padStart(9)}${'err'.padStart(5)}${'rows/q'.padStart(8)}${'srv CPU ms/q'.padStart(14)}${'updates'.padStart(9)}${'tick p99 ms'.padStart(13)}${'client CPU'.padStart(12)}`;
+const HEADER = `${'system'.padEnd(11)}${'query'.padEnd(7)}${'conns'.padStart(5)}${'queries/s'.padStart(11)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'queries'.padStart(11)}${'err'.padStart(5)}${'rows/q'.padStart(8)}${'srv CPU ms/q'.padStart(14)}${'updates'.padStart(9)}${'tick p99 ms'.padStart(13)}${'client CPU'.padStart(12)}`;
 function printRow(r: PhaseResult): void {
   console.log(
-    `${r.system.padEnd(11)}${r.query.padEnd(7)}${String(r.concurrency).padStart(5)}${fmtInt(r.qps).padStart(11)}${ms(r.p50).padStart(9)}${ms(r.p99).padStart(9)}${ms(r.max).padStart(9)}${fmtInt(r.queries).padStart(9)}${String(r.errors).padStart(5)}${r.rowsPerQuery.toFixed(1).padStart(8)}${(r.serverCpuMsPerQuery === null ? '—' : ms(r.serverCpuMsPerQuery)).padStart(14)}${fmtInt(r.ingest.updates).padStart(9)}${ms(r.ingest.tickP99Ms).padStart(13)}${`${r.clientCpuPct.toFixed(0)}%`.padStart(12)}`,
+    `${r.system.padEnd(11)}${r.query.padEnd(7)}${String(r.concurrency).padStart(5)}${fmtInt(r.qps).padStart(11)}${ms(r.p50).padStart(9)}${ms(r.p99).padStart(9)}${ms(r.max).padStart(9)}${fmtInt(r.queries).padStart(11)}${String(r.errors).padStart(5)}${r.rowsPerQuery.toFixed(1).padStart(8)}${(r.serverCpuMsPerQuery === null ? '—' : ms(r.serverCpuMsPerQuery)).padStart(14)}${fmtInt(r.ingest.updates).padStart(9)}${ms(r.ingest.tickP99Ms).padStart(13)}${`${r.clientCpuPct.toFixed(0)}%`.padStart(12)}`,
   );
   if (r.firstError) console.log(`  first query error: ${r.firstError}`);
   if (r.ingest.firstError) console.log(`  first update error (${r.ingest.errors}): ${r.ingest.firstError}`);

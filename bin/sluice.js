@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-// The sluice command: runs the compiled CLI (npm run build produces dist/).
-import { main } from '../dist/src/cli/main.js';
+// The sluice command: runs the compiled CLI (npm run build produces dist/); src/cli/launch.ts says on which thread.
+import { launch } from '../dist/src/cli/launch.js';
 
-main(process.argv).catch((e) => {
-  process.stderr.write(`sluice: ${e?.message ?? e}\n`);
-  process.exit(1);
-});
+launch(process.argv);

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { isMainThread, parentPort } from 'node:worker_threads';
 import { createEngine, DEFAULT_RESIDENT_ROWS, type Engine } from '../engine/engine.js';
 import { createLogger } from '../engine/log.js';
 import { SLUICE_VERSION } from '../engine/catalog-functions.js';
@@ -115,8 +116,15 @@ function onSignals(close: () => Promise<void>): void {
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  if (isMainThread) {
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  } else {
+    // In launch()'s worker thread, which gets no signals: the main thread forwards them as messages.
+    parentPort!.on('message', (m: { signal?: string }) => {
+      if (m.signal === 'SIGINT' || m.signal === 'SIGTERM') stop();
+    });
+  }
 }
 
 export async function main(argv: string[]): Promise<void> {
