@@ -296,7 +296,7 @@ class MinMaxKernel implements AggKernel<MinMaxState> {
   result(s: MinMaxState): Value {
     if (s.best === undefined) {
       let best: Value = null;
-      for (const e of s.vals.entries.values()) {
+      for (const e of s.vals.entries()) {
         if (e.mult > 0 && (best === null || this.better(e.value, best))) best = e.value;
       }
       s.best = best;
@@ -376,7 +376,7 @@ class StringAggKernel implements AggKernel<StringAggState> {
   }
   result(s: StringAggState): Value {
     const items: { value: Value; sep: Value; mult: number }[] = [];
-    for (const e of s.vals.entries.values()) if (e.mult > 0) items.push(e);
+    for (const e of s.vals.entries()) if (e.mult > 0) items.push(e);
     if (items.length === 0) return null;
     items.sort((a, b) => compareValues(a.value, b.value) || compareValues(a.sep, b.sep));
     let out = '';
@@ -439,7 +439,7 @@ class DistinctKernel implements AggKernel<DistinctState> {
   }
   afterLoad(s: DistinctState): void {
     s.inner = this.inner.create();
-    for (const e of s.vals.entries.values()) if (e.mult > 0) this.inner.update(s.inner, e.value, null, 1, false);
+    for (const e of s.vals.entries()) if (e.mult > 0) this.inner.update(s.inner, e.value, null, 1, false);
   }
 }
 

@@ -242,7 +242,7 @@ export class AggregateOperator implements Operator {
         if (!k.usesValues) continue;
         const ms = k.values(g.states[i])!;
         if (dead) {
-          for (const e of ms.entries.values()) vt.delete(valuesKey(g.key, i, e.value, e.sep, k.withSep));
+          for (const e of ms.entries()) vt.delete(valuesKey(g.key, i, e.value, e.sep, k.withSep));
         }
         if (ms.dirty !== null) {
           for (const e of ms.dirty.values()) {

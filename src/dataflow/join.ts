@@ -9,11 +9,13 @@
  * per join key): all of them while `complete`; once more than `residentRows` buckets were held after a flush (or
  * after a restart over a bigger table) they are a cache, the least recently changed are evicted, and a bucket
  * that is not resident is read back by a prefix scan of the side's table when a row of its key arrives.
+ * A bucket holding one row keeps it inline (`one`), without a row-key string or a Map: most join keys of an event
+ * stream hold one row, and those rows are the join's state.
  * Invariant: a bucket changed this epoch is resident or known empty (`touched`), so its stored rows, stale until
- * flush, are never read back.
+ * flush, are never read back. A bucket has exactly one of `one` and `rows` set, and `rows` holds ≥ 1 entry.
  */
 import type { ChangeBatch } from '../common/changes.js';
-import { dfRowKey } from './row-key.js';
+import { dfRowKey, sameDfRowKey } from './row-key.js';
 import type { Row, Value } from '../common/types.js';
 import type { StateTable } from '../state/store.js';
 import type { Operator, OperatorEnv } from './operator.js';
@@ -33,7 +35,27 @@ interface SideEntry {
 
 interface Bucket {
   readonly key: Row;
-  readonly rows: Map<string, SideEntry>;
+  /** The bucket's entry while it holds a single row (then `rows` is null). */
+  one: SideEntry | null;
+  /** Entries by row key once the bucket holds two or more distinct rows (then `one` is null). */
+  rows: Map<string, SideEntry> | null;
+}
+
+function emptyBucket(key: Row): Bucket {
+  return { key, one: null, rows: null };
+}
+
+/** Add an entry for a row not in the bucket; `rk` is its row key if already computed. */
+function addEntry(b: Bucket, e: SideEntry, rk: string | null): void {
+  if (b.rows !== null) b.rows.set(rk ?? dfRowKey(e.row), e);
+  else if (b.one === null) b.one = e;
+  else {
+    b.rows = new Map([
+      [dfRowKey(b.one.row), b.one],
+      [rk ?? dfRowKey(e.row), e],
+    ]);
+    b.one = null;
+  }
 }
 
 class JoinSide {
@@ -60,7 +82,7 @@ class JoinSide {
     if (b !== undefined || this.complete || this.touched.has(mk)) return b;
     let fetched: Bucket | undefined;
     for (const [k, v] of this.table!.scan({ prefix: key })) {
-      fetched ??= { key, rows: new Map() };
+      fetched ??= emptyBucket(key);
       this.loadEntry(fetched, k.slice(key.length), v);
     }
     if (fetched !== undefined) this.buckets.set(mk, fetched);
@@ -82,32 +104,36 @@ class JoinSide {
   bucketFor(mk: string, key: Row): Bucket {
     let b = this.bucket(mk, key);
     if (b === undefined) {
-      b = { key, rows: new Map() };
+      b = emptyBucket(key);
       this.buckets.set(mk, b);
     }
     return b;
   }
 
   /** Apply w to a row's multiplicity; `matched` sets the match count of a new entry. */
-  apply(mk: string, b: Bucket, rk: string, row: Row, w: number, matched: number): void {
-    let e = b.rows.get(rk);
+  apply(mk: string, b: Bucket, row: Row, w: number, matched: number): void {
+    let rk: string | null = null;
+    let e: SideEntry | undefined;
+    if (b.rows !== null) e = b.rows.get((rk = dfRowKey(row)));
+    else if (b.one !== null && sameDfRowKey(b.one.row, row)) e = b.one;
     if (e === undefined) {
       e = { row, mult: w, matched };
-      b.rows.set(rk, e);
+      addEntry(b, e, rk);
     } else {
       e.mult += w;
       if (w > 0) e.row = row;
     }
     if (e.mult === 0) {
-      b.rows.delete(rk);
-      if (b.rows.size === 0) this.buckets.delete(mk);
+      if (b.rows === null) b.one = null;
+      else b.rows.delete(rk ?? dfRowKey(row));
+      if (b.one === null && (b.rows === null || b.rows.size === 0)) this.buckets.delete(mk);
     }
     this.markMatchChanged(mk, b, rk, e);
   }
 
-  markMatchChanged(mk: string, b: Bucket, rk: string, e: SideEntry): void {
+  markMatchChanged(mk: string, b: Bucket, rk: string | null, e: SideEntry): void {
     if (this.table === null) return;
-    this.dirty.set(mk + '\u0002' + rk, { mapKey: mk, bucket: b, entry: e });
+    this.dirty.set(mk + '\u0002' + (rk ?? dfRowKey(e.row)), { mapKey: mk, bucket: b, entry: e });
     if (!this.complete) this.touched.add(mk);
   }
 
@@ -123,14 +149,14 @@ class JoinSide {
       const key = k.slice(0, nk);
       const mk = dfRowKey(key);
       let b = this.buckets.get(mk);
-      if (b === undefined) this.buckets.set(mk, (b = { key, rows: new Map() }));
+      if (b === undefined) this.buckets.set(mk, (b = emptyBucket(key)));
       this.loadEntry(b, k.slice(nk), v);
     }
   }
 
   private loadEntry(b: Bucket, row: Row, stored: unknown): void {
     const a = stored as [number, number, Row?];
-    b.rows.set(dfRowKey(row), { row: a[2] ?? row, mult: a[0], matched: a[1] });
+    addEntry(b, { row: a[2] ?? row, mult: a[0], matched: a[1] }, null);
   }
 
   flush(): void {
@@ -221,21 +247,11 @@ export class JoinOperator implements Operator {
       const rb = this.right.bucket(mk, key);
       let m = 0;
       if (rb !== undefined) {
-        for (const [rk, re] of rb.rows) {
-          if (!this.matches(l, re.row)) continue;
-          m += re.mult;
-          if (this.emitPairs) out.push({ row: concat(l, re.row), weight: w * re.mult });
-          if (this.rightUnmatched) {
-            const before = re.matched > 0;
-            re.matched += w;
-            const after = re.matched > 0;
-            if (before !== after) out.push({ row: concat(this.rightNulls, re.row), weight: after ? -re.mult : re.mult });
-            this.right.markMatchChanged(mk, rb, rk, re);
-          }
-        }
+        if (rb.one !== null) m = this.pairWithRight(out, l, w, mk, rb, null, rb.one);
+        else for (const [rk, re] of rb.rows!) m += this.pairWithRight(out, l, w, mk, rb, rk, re);
       }
       if (this.left.tracksMatches) this.emitLeftStatus(out, l, m > 0, w);
-      this.left.apply(mk, this.left.bucketFor(mk, key), dfRowKey(l), l, w, m);
+      this.left.apply(mk, this.left.bucketFor(mk, key), l, w, m);
     }
     // L' ⋈ ΔR (L after this step), then apply ΔR
     for (let i = 0; i < dr.length; i++) {
@@ -249,26 +265,44 @@ export class JoinOperator implements Operator {
       const lb = this.left.bucket(mk, key);
       let m = 0;
       if (lb !== undefined) {
-        for (const [lk, le] of lb.rows) {
-          if (!this.matches(le.row, r)) continue;
-          m += le.mult;
-          if (this.emitPairs) out.push({ row: concat(le.row, r), weight: w * le.mult });
-          if (this.left.tracksMatches) {
-            const before = le.matched > 0;
-            le.matched += w;
-            const after = le.matched > 0;
-            if (before !== after) {
-              this.emitLeftStatus(out, le.row, before, -le.mult);
-              this.emitLeftStatus(out, le.row, after, le.mult);
-            }
-            this.left.markMatchChanged(mk, lb, lk, le);
-          }
-        }
+        if (lb.one !== null) m = this.pairWithLeft(out, r, w, mk, lb, null, lb.one);
+        else for (const [lk, le] of lb.rows!) m += this.pairWithLeft(out, r, w, mk, lb, lk, le);
       }
       if (this.rightUnmatched && m <= 0) out.push({ row: concat(this.rightNulls, r), weight: w });
-      this.right.apply(mk, this.right.bucketFor(mk, key), dfRowKey(r), r, w, m);
+      this.right.apply(mk, this.right.bucketFor(mk, key), r, w, m);
     }
     return out;
+  }
+
+  /** A left change (row l, weight w) against one stored right entry: its output; returns the entry's matching multiplicity (0 if the residual fails). */
+  private pairWithRight(out: ChangeBatch, l: Row, w: number, mk: string, rb: Bucket, rk: string | null, re: SideEntry): number {
+    if (!this.matches(l, re.row)) return 0;
+    if (this.emitPairs) out.push({ row: concat(l, re.row), weight: w * re.mult });
+    if (this.rightUnmatched) {
+      const before = re.matched > 0;
+      re.matched += w;
+      const after = re.matched > 0;
+      if (before !== after) out.push({ row: concat(this.rightNulls, re.row), weight: after ? -re.mult : re.mult });
+      this.right.markMatchChanged(mk, rb, rk, re);
+    }
+    return re.mult;
+  }
+
+  /** A right change (row r, weight w) against one stored left entry, as pairWithRight. */
+  private pairWithLeft(out: ChangeBatch, r: Row, w: number, mk: string, lb: Bucket, lk: string | null, le: SideEntry): number {
+    if (!this.matches(le.row, r)) return 0;
+    if (this.emitPairs) out.push({ row: concat(le.row, r), weight: w * le.mult });
+    if (this.left.tracksMatches) {
+      const before = le.matched > 0;
+      le.matched += w;
+      const after = le.matched > 0;
+      if (before !== after) {
+        this.emitLeftStatus(out, le.row, before, -le.mult);
+        this.emitLeftStatus(out, le.row, after, le.mult);
+      }
+      this.left.markMatchChanged(mk, lb, lk, le);
+    }
+    return le.mult;
   }
 
   wantsStep(): boolean {

@@ -2,7 +2,7 @@
  * Hash keys for rows and values inside the dataflow (in memory only, never persisted): the same equality as
  * common/rowkey.ts (SQL-equal values of one representation get one key; Numeric normalized, -0 = 0), but
  * strings are length-prefixed instead of JSON-quoted, which is several times cheaper on the hot path.
- * Invariant: dfRowKey(a) === dfRowKey(b) iff rowKey(a) === rowKey(b).
+ * Invariant: dfRowKey(a) === dfRowKey(b) iff rowKey(a) === rowKey(b) iff sameDfRowKey(a, b).
  */
 import { canonicalJson } from '../common/rowkey.js';
 import { Numeric } from '../common/numeric.js';
@@ -37,4 +37,19 @@ export function dfRowKey(row: Row): string {
     s += dfValueKey(row[i]!);
   }
   return s;
+}
+
+/** dfRowKey(a) === dfRowKey(b), without building either key (rows of the same arity). */
+export function sameDfRowKey(a: Row, b: Row): boolean {
+  if (a === b) return true;
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y || (typeof x === 'number' && typeof y === 'number' && x !== x && y !== y)) continue; // NaN keys are equal
+    if (typeof x === 'object' && typeof y === 'object' && x !== null && y !== null && dfValueKey(x) === dfValueKey(y)) continue;
+    return false;
+  }
+  return true;
 }

@@ -15,6 +15,8 @@ export interface EvalContext {
   timeZone: string;
 }
 
+/** A function's implementation. It reads `args` during the call and never keeps or returns the array: compiled
+ *  expressions pass the same array on every row (src/plan/bound.ts). */
 export type ScalarImpl = (args: Value[], ctx: EvalContext) => Value;
 
 /** A resolved call: the binder casts argument i to argTypes[i] and then calls impl. */

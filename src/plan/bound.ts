@@ -125,23 +125,31 @@ function compileInner(e: BoundExpr, opts: CompileOptions): Compiled {
       const impl = e.fn.impl;
       const args = e.args.map((a) => compileInner(a, opts));
       const strict = e.fn.strict;
+      // One- and two-argument calls (operators, most functions) pass their values in an array owned by the
+      // closure, filled after both arguments are evaluated: implementations read their arguments and never keep
+      // the array, so no array is allocated per row.
       if (args.length === 1) {
         const a0 = args[0]!;
+        const buf: Value[] = [null];
         return (row) => {
           const v = a0(row);
           if (strict && v === null) return null;
-          return impl([v], ctx);
+          buf[0] = v;
+          return impl(buf, ctx);
         };
       }
       if (args.length === 2) {
         const a0 = args[0]!;
         const a1 = args[1]!;
+        const buf: Value[] = [null, null];
         return (row) => {
           const x = a0(row);
           if (strict && x === null) return null;
           const y = a1(row);
           if (strict && y === null) return null;
-          return impl([x, y], ctx);
+          buf[0] = x;
+          buf[1] = y;
+          return impl(buf, ctx);
         };
       }
       return (row) => {
