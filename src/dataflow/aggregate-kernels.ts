@@ -35,6 +35,9 @@ interface CountState {
   n: number;
 }
 
+/** 0n … 1023n, so that a count's result allocates no BigInt in the common case. */
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 1024 }, (_, i) => BigInt(i));
+
 /** COUNT(*) and COUNT(x): number of (non-NULL) rows; result bigint. */
 class CountKernel implements AggKernel<CountState> {
   readonly usesValues = false;
@@ -46,7 +49,7 @@ class CountKernel implements AggKernel<CountState> {
     s.n += w;
   }
   result(s: CountState): Value {
-    return BigInt(s.n);
+    return s.n >= 0 && s.n < SMALL_BIGINTS.length ? SMALL_BIGINTS[s.n]! : BigInt(s.n);
   }
   encode(s: CountState): StateValue {
     return s.n;

@@ -1,7 +1,7 @@
 /**
  * Aggregate (GROUP BY): per group, a row count (for existence) and one incremental kernel state per aggregate.
- * Z-set law: ∫output = γ(∫input): one row [...groupKey, ...results] per group whose integrated row count is > 0
- * (global: exactly one row always, even on empty input). A step retracts a group's old row and inserts the new
+ * Z-set law: ∫output = σ_having(γ(∫input)): one row [...groupKey, ...results] per group whose integrated row count
+ * is > 0 (global: exactly one row always, even on empty input) and that HAVING, when fused in, keeps. A step retracts a group's old row and inserts the new
  * one only when the row changed; a group whose row count reaches 0 loses all its state.
  * State: `groups` key = groupKey values → [rowCount, ...kernel encodings]; `values` key = [...groupKey, aggIndex,
  * value(, separator)] → multiplicity (MIN/MAX/DISTINCT/string_agg multisets). In memory, `groups` holds the
@@ -57,6 +57,8 @@ export class AggregateOperator implements Operator {
     private readonly groupKey: readonly RowFn[],
     aggregates: readonly AggregateSpec[],
     private readonly global: boolean,
+    /** HAVING fused into the aggregate: a group's row is output only while this keeps it. */
+    private having: PredFn | undefined,
   ) {
     this.kernels = aggregates.map(kernelFor);
     this.args = aggregates.map((a) => a.arg);
@@ -128,7 +130,14 @@ export class AggregateOperator implements Operator {
 
   private finishLoad(g: Group): void {
     for (let i = 0; i < this.kernels.length; i++) this.kernels[i]!.afterLoad(g.states[i]);
-    g.out = this.global || g.count > 0 ? this.outputRow(g) : null;
+    g.out = this.currentOut(g);
+  }
+
+  /** The row the group outputs now: null when it has no rows (and is not the global group) or HAVING drops it. */
+  private currentOut(g: Group): Row | null {
+    if (!this.global && g.count <= 0) return null;
+    const row = this.outputRow(g);
+    return this.having === undefined || this.having(row) ? row : null;
   }
 
   private outputRow(g: Group): Row {
@@ -185,7 +194,7 @@ export class AggregateOperator implements Operator {
     }
     const out: ChangeBatch = [];
     for (const g of touched) {
-      const next = this.global || g.count > 0 ? this.outputRow(g) : null;
+      const next = this.currentOut(g);
       const prev = g.out;
       if (prev === null || next === null || !identicalRows(prev, next)) {
         if (prev !== null) out.push({ row: prev, weight: -1 });
@@ -199,6 +208,12 @@ export class AggregateOperator implements Operator {
       if (track) this.dirty.add(g);
     }
     return out;
+  }
+
+  /** Take another HAVING (ALTER): the resident groups' output rows are recomputed, nothing is emitted. */
+  replaceHaving(having: PredFn | undefined): void {
+    this.having = having;
+    for (const g of this.groups.values()) g.out = this.currentOut(g);
   }
 
   /** The rows currently emitted (∫output): one per group with a positive row count (global: its one row). */

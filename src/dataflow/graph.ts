@@ -81,7 +81,7 @@ function buildOperator(spec: NodeSpec, env: OperatorEnv): Operator | null {
     case 'union':
       return new UnionOperator();
     case 'aggregate':
-      return new AggregateOperator(env, spec.groupKey, spec.aggregates, spec.global);
+      return new AggregateOperator(env, spec.groupKey, spec.aggregates, spec.global, spec.having);
     case 'distinct':
       return new DistinctOperator(env);
     case 'join':
@@ -200,6 +200,18 @@ export class Dataflow {
       return out;
     }
     return null;
+  }
+
+  /**
+   * Give a running aggregate node the HAVING (and label) of `spec`, an aggregate spec equal to its own but for
+   * HAVING: its groups are kept, their output rows recomputed. Its readers must then be rebuilt or backfilled
+   * (ALTER does): nothing is emitted for the change.
+   */
+  replaceAggregateHaving(id: NodeId, spec: NodeSpec): void {
+    const rt = this.nodes.get(id);
+    if (rt === undefined || rt.spec.kind !== 'aggregate' || spec.kind !== 'aggregate') throw new SqlError(SQLSTATE.undefined_object, `dataflow node "${id}" is not an aggregate`);
+    (rt.op as AggregateOperator).replaceHaving(spec.having);
+    rt.spec = { ...spec, id, input: rt.spec.input };
   }
 
   /** Queue a backfill batch for input port `port` of a node, delivered with that port's delta at the next step. */

@@ -22,10 +22,11 @@ export type NodeSpec = { id: NodeId; label: string /* one line for EXPLAIN */ } 
   | { kind: 'input'; arity: number }                                   // a source or table feeds changes here
   | { kind: 'map'; input: NodeId; fns: RowFn[] }                        // projection: output row = fns(row)
   | { kind: 'filter'; input: NodeId; pred: PredFn }
-  | { kind: 'flatMap'; input: NodeId; fn: (row: Row) => Row[] }         // TUMBLE/HOP window assignment etc.
-  | { kind: 'aggregate'; input: NodeId; groupKey: RowFn[]; aggregates: AggregateSpec[]; global: boolean }
+  | { kind: 'flatMap'; input: NodeId; fn: (row: Row) => Row[] }         // TUMBLE/HOP window assignment etc.; the
+      // array fn returns is read before the next call (fn may reuse it), its rows are kept
+  | { kind: 'aggregate'; input: NodeId; groupKey: RowFn[]; aggregates: AggregateSpec[]; global: boolean; having?: PredFn }
       // output row = [...groupKey values, ...aggregate results]; global (no GROUP BY) = exactly one output row
-      // always, even on empty input (count 0, sum NULL), like SQL
+      // always, even on empty input (count 0, sum NULL), like SQL; having: only the rows it keeps are output
   | { kind: 'distinct'; input: NodeId }                                 // multiset → set
   | { kind: 'join'; left: NodeId; right: NodeId; joinType: 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
       leftKey: RowFn[]; rightKey: RowFn[]; residual?: PredFn /* over [...leftRow, ...rightRow] */;

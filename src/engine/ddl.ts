@@ -323,9 +323,14 @@ function planView(engine: Engine, name: string, oid: number, plan: LogicalPlan, 
     onError: (e) => engine.recordEvalError(name, e),
   });
   const f = (id: NodeId): NodeId => reused[id] ?? id;
-  const fingerprints = new Map<NodeId, string>();
-  for (const [id, fp] of sp.fingerprints) fingerprints.set(f(id), fp);
-  return { nodes: sp.nodes.map((n) => renameSpec(n, f)), output: f(sp.output), inputs: sp.inputs.map((i) => ({ ...i, id: f(i.id) })), fingerprints };
+  const renameKeys = (m: Map<NodeId, string>): Map<NodeId, string> => new Map([...m].map(([id, fp]) => [f(id), fp]));
+  return {
+    nodes: sp.nodes.map((n) => renameSpec(n, f)),
+    output: f(sp.output),
+    inputs: sp.inputs.map((i) => ({ ...i, id: f(i.id) })),
+    fingerprints: renameKeys(sp.fingerprints),
+    havingFreeFingerprints: renameKeys(sp.havingFreeFingerprints),
+  };
 }
 
 function startMaterializedView(engine: Engine, def: MaterializedViewDef, plan: LogicalPlan, fresh: boolean): void {
@@ -570,18 +575,26 @@ export function alterMaterializedView(engine: Engine, st: AlterStmt, notices: No
   const reuse = new Map<NodeId, NodeId>(); // new planned id → old id
   const used = new Set<NodeId>();
   const mapped = (id: NodeId): NodeId => reuse.get(id) ?? id;
+  // An aggregate whose fused HAVING is all that changed keeps its state and takes the new HAVING.
+  const newHaving = new Map<NodeId, NodeSpec>(); // kept (old) id → new spec
+  const havingFree = (p: StreamPlan, id: NodeId): string | undefined => p.havingFreeFingerprints.get(id) ?? p.fingerprints.get(id);
   for (const n of newPlan.nodes) {
     const fp = newPlan.fingerprints.get(n.id);
     if (n.kind === 'input' || fp === undefined) continue;
     const ins = inputsOf(n).map(mapped);
-    for (const o of oldPlan.nodes) {
-      if (used.has(o.id) || o.kind !== n.kind || oldPlan.fingerprints.get(o.id) !== fp) continue;
+    const sameInputs = (o: NodeSpec): boolean => {
       const oins = inputsOf(o);
-      if (oins.length !== ins.length || oins.some((x, i) => x !== ins[i])) continue;
-      reuse.set(n.id, o.id);
-      used.add(o.id);
-      break;
+      return oins.length === ins.length && oins.every((x, i) => x === ins[i]);
+    };
+    let match = oldPlan.nodes.find((o) => !used.has(o.id) && o.kind === n.kind && oldPlan.fingerprints.get(o.id) === fp && sameInputs(o));
+    if (match === undefined && n.kind === 'aggregate') {
+      const base = havingFree(newPlan, n.id);
+      match = oldPlan.nodes.find((o) => !used.has(o.id) && o.kind === 'aggregate' && havingFree(oldPlan, o.id) === base && sameInputs(o));
+      if (match !== undefined) newHaving.set(match.id, n);
     }
+    if (match === undefined) continue;
+    reuse.set(n.id, match.id);
+    used.add(match.id);
   }
   const oldRoot = oldPlan.output;
   // A kept operator read by a new one (or by the view, when the root changes) must supply its current output;
@@ -613,6 +626,7 @@ export function alterMaterializedView(engine: Engine, st: AlterStmt, notices: No
   }
 
   // Everything is checked: build the new operators, queue their backfill, rewire the view, drop the unused ones.
+  for (const [id, spec] of newHaving) engine.replaceAggregateHaving(id, renameSpec(spec, mapped));
   const keptIds = new Set(reuse.values());
   const fresh = newPlan.nodes.filter((n) => !reuse.has(n.id)).map((n) => renameSpec(n, mapped));
   const newRoot = mapped(newPlan.output);
@@ -624,7 +638,7 @@ export function alterMaterializedView(engine: Engine, st: AlterStmt, notices: No
   }
   const out = mvNode(old.oid);
   let mvBackfill: ChangeBatch | null = null;
-  if (newRoot !== oldRoot) {
+  if (newRoot !== oldRoot || newHaving.has(newRoot)) {
     mvBackfill = [];
     for (const [row, weight] of engine.dataflow.contents(out)) mvBackfill.push({ row, weight: -weight });
     if (!planned.has(newPlan.output) || keptIds.has(newRoot)) mvBackfill.push(...(engine.dataflow.currentOutput(newRoot) ?? []));
@@ -645,7 +659,7 @@ export function alterMaterializedView(engine: Engine, st: AlterStmt, notices: No
   notices.push(
     engine.notice(
       `materialized view "${old.name}" altered: kept state of ${keptStateful.length} operator${keptStateful.length === 1 ? '' : 's'}, recomputed ${rebuiltStateful.length} (and ${fresh.length - rebuiltStateful.length} stateless)`,
-      [...keptStateful.map((id) => `kept: ${oldById.get(id)!.label}`), ...fresh.filter((n) => n.kind !== 'input').map((n) => `recomputed: ${n.label}`)].join('\n') || undefined,
+      [...keptStateful.map((id) => `kept: ${newHaving.get(id)?.label ?? oldById.get(id)!.label}`), ...fresh.filter((n) => n.kind !== 'input').map((n) => `recomputed: ${n.label}`)].join('\n') || undefined,
     ),
   );
   engine.log.info('materialized view altered', { view: old.name, version, kept: keptIds.size, rebuilt: fresh.length, removed: removed.length });

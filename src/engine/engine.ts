@@ -442,6 +442,12 @@ export class Engine {
     }
   }
 
+  /** ALTER: a running aggregate takes the HAVING (and label) of `spec`, its state unchanged. */
+  replaceAggregateHaving(id: NodeId, spec: NodeSpec): void {
+    this.dataflow.replaceAggregateHaving(id, spec);
+    this.specs.set(id, spec);
+  }
+
   removeNodes(ids: NodeId[]): void {
     const specs = ids.map((id) => this.specs.get(id)).filter((x): x is NodeSpec => x !== undefined);
     this.dataflow.removeNodes(ids);

@@ -39,6 +39,9 @@ export interface StreamPlan {
    * operator over the same inputs; ALTER MATERIALIZED VIEW reuses operator state by it.
    */
   fingerprints: Map<NodeId, string>;
+  /** With `fingerprints`: per aggregate node with a fused HAVING, the fingerprint of the aggregate without it
+   *  (ALTER keeps such an aggregate's state when only its HAVING changes). */
+  havingFreeFingerprints: Map<NodeId, string>;
 }
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -57,11 +60,30 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
   };
 
   const fingerprints = new Map<NodeId, string>();
+  const havingFreeFingerprints = new Map<NodeId, string>();
   const visit = (p: LogicalPlan): NodeId => {
     const before = nodes.length;
     const id = visitNode(p);
     if (opts.fingerprints && nodes.length > before && !fingerprints.has(id)) fingerprints.set(id, planFingerprint(p));
     return id;
+  };
+  const aggregateNode = (p: Extract<LogicalPlan, { kind: 'aggregate' }>, having: BoundExpr | undefined): NodeId => {
+    const input = visit(p.input);
+    const inNames = p.input.columns.map((c) => c.name);
+    const inputAppendOnly = appendOnly(p.input);
+    const aggregates: AggregateSpec[] = p.aggregates.map((a) => ({
+      fn: a.fn,
+      arg: a.args[0] ? fn(a.args[0]) : undefined,
+      separator: a.args[1] ? fn(a.args[1]) : undefined,
+      distinct: a.distinct,
+      filter: a.filter ? pred(a.filter) : undefined,
+      inputType: a.args[0]?.type ?? 'bigint',
+      resultType: a.type,
+      ...(inputAppendOnly && (a.fn === 'min' || a.fn === 'max') ? { appendOnly: true } : {}),
+    }));
+    const havingText = having === undefined ? '' : ` having ${exprText(having, p.columns.map((c) => c.name))}`;
+    const label = `Aggregate group by [${p.groupBy.map((g) => exprText(g, inNames)).join(', ')}] compute [${p.aggregates.map((a) => a.display).join(', ')}]${havingText}${aggregates.some((a) => a.appendOnly) ? ' (append-only input: min/max keep one value)' : ''}`;
+    return add({ kind: 'aggregate', input, groupKey: p.groupBy.map(fn), aggregates, global: p.groupBy.length === 0, ...(having === undefined ? {} : { having: pred(having) }), label });
   };
   const visitNode = (p: LogicalPlan): NodeId => {
     const names = (q: LogicalPlan): string[] => q.columns.map((c) => c.name);
@@ -92,6 +114,15 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
         return add({ kind: 'map', input, fns: p.exprs.map(fn), label: `Project ${p.exprs.map((e, i) => `${exprText(e, inNames)} AS ${p.columns[i]!.name}`).join(', ')}` });
       }
       case 'filter': {
+        if (p.input.kind === 'aggregate') {
+          // HAVING (or any filter right over an aggregate) runs inside the aggregate, so a group that fails it keeps
+          // no output row. The filter's node id stays reserved: the nodes above keep the ids (and so the state
+          // tables) they have in the unfused plan.
+          const id = aggregateNode(p.input, p.predicate);
+          counter++;
+          if (opts.fingerprints) havingFreeFingerprints.set(id, planFingerprint(p.input));
+          return id;
+        }
         const input = visit(p.input);
         return add({ kind: 'filter', input, pred: pred(p.predicate), label: `Filter ${exprText(p.predicate, names(p.input))}` });
       }
@@ -108,14 +139,18 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
         const offset = spanMicros(p.offset);
         const shift = offset !== 0 ? ` offset ${fmtSpan(offset)}` : '';
         const label = p.fn === 'tumble' ? `Tumble ${p.input.columns[ti]!.name} size ${fmtSpan(size)}${shift}` : `Hop ${p.input.columns[ti]!.name} slide ${fmtSpan(slide)} size ${fmtSpan(size)}${shift}`;
+        const one: Row[] = [[]]; // TUMBLE's one output row per input row, in an array reused per call (see NodeSpec flatMap)
         const windowFn =
           p.fn === 'tumble'
             ? (row: Row): Row[] => {
                 const v = row[ti];
-                if (v === null || v === undefined) return [[...row, null, null]];
-                const t = isDate ? (v as number) * MICROS_PER_DAY : (v as number);
-                const start = Math.floor((t - offset) / size) * size + offset;
-                return [[...row, start, start + size]];
+                if (v === null || v === undefined) one[0] = [...row, null, null];
+                else {
+                  const t = isDate ? (v as number) * MICROS_PER_DAY : (v as number);
+                  const start = Math.floor((t - offset) / size) * size + offset;
+                  one[0] = [...row, start, start + size];
+                }
+                return one;
               }
             : (row: Row): Row[] => {
                 const v = row[ti];
@@ -128,23 +163,8 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
               };
         return add({ kind: 'flatMap', input, fn: windowFn, label });
       }
-      case 'aggregate': {
-        const input = visit(p.input);
-        const inNames = names(p.input);
-        const inputAppendOnly = appendOnly(p.input);
-        const aggregates: AggregateSpec[] = p.aggregates.map((a) => ({
-          fn: a.fn,
-          arg: a.args[0] ? fn(a.args[0]) : undefined,
-          separator: a.args[1] ? fn(a.args[1]) : undefined,
-          distinct: a.distinct,
-          filter: a.filter ? pred(a.filter) : undefined,
-          inputType: a.args[0]?.type ?? 'bigint',
-          resultType: a.type,
-          ...(inputAppendOnly && (a.fn === 'min' || a.fn === 'max') ? { appendOnly: true } : {}),
-        }));
-        const label = `Aggregate group by [${p.groupBy.map((g) => exprText(g, inNames)).join(', ')}] compute [${p.aggregates.map((a) => a.display).join(', ')}]${aggregates.some((a) => a.appendOnly) ? ' (append-only input: min/max keep one value)' : ''}`;
-        return add({ kind: 'aggregate', input, groupKey: p.groupBy.map(fn), aggregates, global: p.groupBy.length === 0, label });
-      }
+      case 'aggregate':
+        return aggregateNode(p, undefined);
       case 'distinct': {
         const input = visit(p.input);
         return add({ kind: 'distinct', input, label: 'Distinct' });
@@ -188,7 +208,7 @@ export function planDataflow(plan: LogicalPlan, opts: StreamPlanOptions): Stream
   };
 
   const output = visit(plan);
-  return { nodes, output, inputs, fingerprints };
+  return { nodes, output, inputs, fingerprints, havingFreeFingerprints };
 }
 
 /** Structural text of a logical subtree (see StreamPlan.fingerprints); unique when it cannot be serialized. */
