@@ -279,11 +279,10 @@ class MinMaxKernel implements AggKernel<MinMaxState> {
   readonly withSep = false;
   constructor(private readonly isMax: boolean) {}
   create(): MinMaxState {
-    return { vals: new ValueMultiset(), best: null };
+    return { vals: new ValueMultiset(false), best: null };
   }
   update(s: MinMaxState, v: Value, _sep: Value, w: number, track: boolean): void {
-    const key = ValueMultiset.keyOf(v, null, false);
-    const old = s.vals.add(key, v, null, w, track);
+    const old = s.vals.add(v, null, w, track);
     const now = old + w;
     if (old <= 0 && now > 0) {
       if (s.best === null) s.best = v;
@@ -372,10 +371,10 @@ class StringAggKernel implements AggKernel<StringAggState> {
   readonly withSep = true;
   constructor(private readonly distinct: boolean) {}
   create(): StringAggState {
-    return { vals: new ValueMultiset() };
+    return { vals: new ValueMultiset(true) };
   }
   update(s: StringAggState, v: Value, sep: Value, w: number, track: boolean): void {
-    s.vals.add(ValueMultiset.keyOf(v, sep, true), v, sep, w, track);
+    s.vals.add(v, sep, w, track);
   }
   result(s: StringAggState): Value {
     const items: { value: Value; sep: Value; mult: number }[] = [];
@@ -420,10 +419,10 @@ class DistinctKernel implements AggKernel<DistinctState> {
   readonly withSep = false;
   constructor(private readonly inner: AggKernel<unknown>) {}
   create(): DistinctState {
-    return { vals: new ValueMultiset(), inner: this.inner.create() };
+    return { vals: new ValueMultiset(false), inner: this.inner.create() };
   }
   update(s: DistinctState, v: Value, _sep: Value, w: number, track: boolean): void {
-    const old = s.vals.add(ValueMultiset.keyOf(v, null, false), v, null, w, track);
+    const old = s.vals.add(v, null, w, track);
     const now = old + w;
     if (old <= 0 && now > 0) this.inner.update(s.inner, v, null, 1, false);
     else if (old > 0 && now <= 0) this.inner.update(s.inner, v, null, -1, false);

@@ -19,7 +19,6 @@ import type { StateKey, StateTable } from '../state/store.js';
 import { kernelFor, type AggKernel } from './aggregate-kernels.js';
 import type { Operator, OperatorEnv } from './operator.js';
 import type { AggregateSpec, PredFn, RowFn } from './spec.js';
-import { ValueMultiset } from './value-multiset.js';
 import { evictBeyondBudget } from './resident-counts.js';
 import { identicalRows } from './zset.js';
 
@@ -125,7 +124,7 @@ export class AggregateOperator implements Operator {
     const k = this.kernels[i]!;
     const value = key[nk + 1]!;
     const sep = k.withSep ? key[nk + 2]! : null;
-    k.values(g.states[i])!.load(ValueMultiset.keyOf(value, sep, k.withSep), value, sep, mult);
+    k.values(g.states[i])!.load(value, sep, mult);
   }
 
   private finishLoad(g: Group): void {

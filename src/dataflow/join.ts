@@ -9,10 +9,11 @@
  * per join key): all of them while `complete`; once more than `residentRows` buckets were held after a flush (or
  * after a restart over a bigger table) they are a cache, the least recently changed are evicted, and a bucket
  * that is not resident is read back by a prefix scan of the side's table when a row of its key arrives.
- * A bucket holding one row keeps it inline (`one`), without a row-key string or a Map: most join keys of an event
- * stream hold one row, and those rows are the join's state.
+ * A bucket holds its rows by size: one row inline (`one`), up to FEW_ROWS in an array (`few`), both compared by value
+ * without row-key strings, and only beyond that in a Map by row key (`many`): most join keys of an event stream
+ * hold a row or a few, and those rows are the join's state.
  * Invariant: a bucket changed this epoch is resident or known empty (`touched`), so its stored rows, stale until
- * flush, are never read back. A bucket has exactly one of `one` and `rows` set, and `rows` holds ≥ 1 entry.
+ * flush, are never read back. At most one of `one`, `few` (2..FEW_ROWS entries), `many` (≥ 1) is set.
  */
 import type { ChangeBatch } from '../common/changes.js';
 import { dfRowKey, sameDfRowKey } from './row-key.js';
@@ -34,28 +35,41 @@ interface SideEntry {
 }
 
 interface Bucket {
+  /** The join key, for the state table's keys; NO_STORED_KEY on a side without a table (nothing reads it). */
   readonly key: Row;
-  /** The bucket's entry while it holds a single row (then `rows` is null). */
+  /** The entry of a bucket that holds a single row. */
   one: SideEntry | null;
-  /** Entries by row key once the bucket holds two or more distinct rows (then `one` is null). */
-  rows: Map<string, SideEntry> | null;
+  /** The entries of a bucket with 2 to FEW_ROWS distinct rows. */
+  few: SideEntry[] | null;
+  /** The entries by row key, beyond FEW_ROWS distinct rows. */
+  many: Map<string, SideEntry> | null;
 }
 
+const FEW_ROWS = 8;
+const NO_STORED_KEY: Row = [];
+
 function emptyBucket(key: Row): Bucket {
-  return { key, one: null, rows: null };
+  return { key, one: null, few: null, many: null };
 }
 
 /** Add an entry for a row not in the bucket; `rk` is its row key if already computed. */
 function addEntry(b: Bucket, e: SideEntry, rk: string | null): void {
-  if (b.rows !== null) b.rows.set(rk ?? dfRowKey(e.row), e);
-  else if (b.one === null) b.one = e;
-  else {
-    b.rows = new Map([
-      [dfRowKey(b.one.row), b.one],
-      [rk ?? dfRowKey(e.row), e],
-    ]);
+  if (b.many !== null) b.many.set(rk ?? dfRowKey(e.row), e);
+  else if (b.few !== null && b.few.length === FEW_ROWS) {
+    b.many = new Map(b.few.map((x) => [dfRowKey(x.row), x]));
+    b.many.set(rk ?? dfRowKey(e.row), e);
+    b.few = null;
+  } else if (b.few !== null) b.few.push(e);
+  else if (b.one !== null) {
+    b.few = [b.one, e];
     b.one = null;
-  }
+  } else b.one = e;
+}
+
+/** Position in `few` of the entry SQL-equal to row, or -1. */
+function indexOfRow(few: readonly SideEntry[], row: Row): number {
+  for (let i = 0; i < few.length; i++) if (sameDfRowKey(few[i]!.row, row)) return i;
+  return -1;
 }
 
 class JoinSide {
@@ -104,7 +118,7 @@ class JoinSide {
   bucketFor(mk: string, key: Row): Bucket {
     let b = this.bucket(mk, key);
     if (b === undefined) {
-      b = emptyBucket(key);
+      b = emptyBucket(this.table === null ? NO_STORED_KEY : key);
       this.buckets.set(mk, b);
     }
     return b;
@@ -114,8 +128,10 @@ class JoinSide {
   apply(mk: string, b: Bucket, row: Row, w: number, matched: number): void {
     let rk: string | null = null;
     let e: SideEntry | undefined;
-    if (b.rows !== null) e = b.rows.get((rk = dfRowKey(row)));
-    else if (b.one !== null && sameDfRowKey(b.one.row, row)) e = b.one;
+    let at = -1;
+    if (b.one !== null) e = sameDfRowKey(b.one.row, row) ? b.one : undefined;
+    else if (b.few !== null) e = (at = indexOfRow(b.few, row)) >= 0 ? b.few[at] : undefined;
+    else if (b.many !== null) e = b.many.get((rk = dfRowKey(row)));
     if (e === undefined) {
       e = { row, mult: w, matched };
       addEntry(b, e, rk);
@@ -124,9 +140,15 @@ class JoinSide {
       if (w > 0) e.row = row;
     }
     if (e.mult === 0) {
-      if (b.rows === null) b.one = null;
-      else b.rows.delete(rk ?? dfRowKey(row));
-      if (b.one === null && (b.rows === null || b.rows.size === 0)) this.buckets.delete(mk);
+      if (b.one === e) b.one = null;
+      else if (b.few !== null) {
+        b.few.splice(at, 1);
+        if (b.few.length === 1) {
+          b.one = b.few[0]!;
+          b.few = null;
+        }
+      } else b.many!.delete(rk!);
+      if (b.one === null && b.few === null && (b.many === null || b.many.size === 0)) this.buckets.delete(mk);
     }
     this.markMatchChanged(mk, b, rk, e);
   }
@@ -248,7 +270,8 @@ export class JoinOperator implements Operator {
       let m = 0;
       if (rb !== undefined) {
         if (rb.one !== null) m = this.pairWithRight(out, l, w, mk, rb, null, rb.one);
-        else for (const [rk, re] of rb.rows!) m += this.pairWithRight(out, l, w, mk, rb, rk, re);
+        else if (rb.few !== null) for (const re of rb.few) m += this.pairWithRight(out, l, w, mk, rb, null, re);
+        else for (const [rk, re] of rb.many!) m += this.pairWithRight(out, l, w, mk, rb, rk, re);
       }
       if (this.left.tracksMatches) this.emitLeftStatus(out, l, m > 0, w);
       this.left.apply(mk, this.left.bucketFor(mk, key), l, w, m);
@@ -266,7 +289,8 @@ export class JoinOperator implements Operator {
       let m = 0;
       if (lb !== undefined) {
         if (lb.one !== null) m = this.pairWithLeft(out, r, w, mk, lb, null, lb.one);
-        else for (const [lk, le] of lb.rows!) m += this.pairWithLeft(out, r, w, mk, lb, lk, le);
+        else if (lb.few !== null) for (const le of lb.few) m += this.pairWithLeft(out, r, w, mk, lb, null, le);
+        else for (const [lk, le] of lb.many!) m += this.pairWithLeft(out, r, w, mk, lb, lk, le);
       }
       if (this.rightUnmatched && m <= 0) out.push({ row: concat(this.rightNulls, r), weight: w });
       this.right.apply(mk, this.right.bucketFor(mk, key), r, w, m);

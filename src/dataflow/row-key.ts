@@ -2,7 +2,8 @@
  * Hash keys for rows and values inside the dataflow (in memory only, never persisted): the same equality as
  * common/rowkey.ts (SQL-equal values of one representation get one key; Numeric normalized, -0 = 0), but
  * strings are length-prefixed instead of JSON-quoted, which is several times cheaper on the hot path.
- * Invariant: dfRowKey(a) === dfRowKey(b) iff rowKey(a) === rowKey(b) iff sameDfRowKey(a, b).
+ * Invariant: dfRowKey(a) === dfRowKey(b) iff rowKey(a) === rowKey(b) iff sameDfRowKey(a, b) (and dfValueKey /
+ * sameDfValue alike for single values).
  */
 import { canonicalJson } from '../common/rowkey.js';
 import { Numeric } from '../common/numeric.js';
@@ -39,17 +40,17 @@ export function dfRowKey(row: Row): string {
   return s;
 }
 
-/** dfRowKey(a) === dfRowKey(b), without building either key (rows of the same arity). */
+/** dfValueKey(x) === dfValueKey(y), without building either key. */
+export function sameDfValue(x: Value, y: Value): boolean {
+  if (x === y || (typeof x === 'number' && typeof y === 'number' && x !== x && y !== y)) return true; // NaN keys are equal
+  return typeof x === 'object' && typeof y === 'object' && x !== null && y !== null && dfValueKey(x) === dfValueKey(y);
+}
+
+/** dfRowKey(a) === dfRowKey(b), without building either key. */
 export function sameDfRowKey(a: Row, b: Row): boolean {
   if (a === b) return true;
   const n = a.length;
   if (n !== b.length) return false;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y || (typeof x === 'number' && typeof y === 'number' && x !== x && y !== y)) continue; // NaN keys are equal
-    if (typeof x === 'object' && typeof y === 'object' && x !== null && y !== null && dfValueKey(x) === dfValueKey(y)) continue;
-    return false;
-  }
+  for (let i = 0; i < n; i++) if (!sameDfValue(a[i]!, b[i]!)) return false;
   return true;
 }
