@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { main } from './main.js';
 
 const LONG_RUNNING = new Set(['serve', 'demo']);
-export const SERVER_YOUNG_GENERATION_MB = 192;
+const SERVER_YOUNG_GENERATION_MB = 192;
 
 export function launch(argv: string[]): void {
   const inWorker =
