@@ -354,6 +354,11 @@ export class Dataflow {
     return this.materializeOp(id).contents();
   }
 
+  /** A materialize node's contents as its resident entries, or null (see MaterializeOperator.residentEntries). */
+  residentContents(id: NodeId): Iterable<{ readonly row: Row; readonly weight: number }> | null {
+    return this.materializeOp(id).residentEntries();
+  }
+
   /** Σ multiplicities of a materialize node's contents. */
   rowCount(id: NodeId): number {
     return this.materializeOp(id).rowCount;

@@ -189,6 +189,14 @@ export class MaterializeOperator implements Operator {
     return undo === null ? this.rows.contents() : this.contentsBefore(undo);
   }
 
+  /**
+   * The contents as the resident entries themselves (no tuple per row, for scans): null when not every row is
+   * resident or the read is as of the step before (then use contents()).
+   */
+  residentEntries(): Iterable<{ readonly row: Row; readonly weight: number }> | null {
+    return this.undoForRead() === null && this.rows.complete ? this.rows.counts.entries.values() : null;
+  }
+
   private *contentsBefore(undo: Map<string, UndoEntry>): Iterable<[Row, number]> {
     for (const [k, e] of this.rows.counts.entries) if (!undo.has(k)) yield [e.row, e.weight];
     for (const u of undo.values()) if (u.before !== 0) yield [u.row, u.before];

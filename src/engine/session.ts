@@ -585,14 +585,27 @@ export class Session implements EngineSession, SessionView {
     scan.ctx.nowMicros = this.engine.clock.nowMicros();
     scan.ctx.timeZone = this.settings['timezone'] ?? 'UTC';
     const df = this.engine.dataflow;
-    const candidates = (scan.point && df.lookup(scan.node, scan.point.columns, scan.point.values.map((f) => f([])))) ?? df.contents(scan.node);
     const { keep, fns } = scan;
     const out: Row[] = [];
-    for (const [row, n] of candidates) {
-      if (keep && !keep(row)) continue;
-      const r = fns ? fns.map((f) => f(row)) : row;
+    /** Take one candidate row n times if it passes the filter; true once there are enough rows. */
+    const take = (row: Row, n: number): boolean => {
+      if (keep && !keep(row)) return false;
+      let r = row;
+      if (fns) {
+        r = new Array(fns.length);
+        for (let i = 0; i < fns.length; i++) (r as Value[])[i] = fns[i]!(row);
+      }
       for (let i = 0; i < n && out.length < enough; i++) out.push(r);
-      if (out.length >= enough) break;
+      return out.length >= enough;
+    };
+    const point = scan.point && df.lookup(scan.node, scan.point.columns, scan.point.values.map((f) => f([])));
+    const resident = point ? null : df.residentContents(scan.node);
+    if (point) {
+      for (const [row, n] of point) if (take(row, n)) break;
+    } else if (resident) {
+      for (const e of resident) if (take(e.row, e.weight)) break;
+    } else {
+      for (const [row, n] of df.contents(scan.node)) if (take(row, n)) break;
     }
     return out;
   }
