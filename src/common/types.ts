@@ -83,6 +83,8 @@ export interface Column {
   readonly name: string;
   readonly type: SqlType;
   readonly nullable?: boolean;
+  /** A table column's DEFAULT expression, as written in CREATE TABLE. */
+  readonly default?: string;
 }
 
 export interface Schema {

@@ -132,7 +132,8 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
       case 'shobj_description':
         return n === 1 || n === 2 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t === 'integer' ? 'integer' : t)), 'text', () => null, false) : null;
       case 'pg_get_expr':
-        return n === 2 || n === 3 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'text', () => null, false) : null;
+        // pg_attrdef.adbin already holds the expression's text; other node trees are not kept (NULL).
+        return n === 2 || n === 3 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'text', (a) => (typeof a[0] === 'string' ? a[0] : null), false) : null;
       case 'pg_get_viewdef':
         return n === 1 || n === 2 ? fn(name, argTypes.map((t) => (t === 'unknown' ? 'text' : t)), 'text', (a) => {
           const v = typeof a[0] === 'string' ? engine.catalog.get(a[0]) : engine.catalog.list().find((x) => x.oid === num(a[0]));

@@ -26,6 +26,7 @@ import { encodeChanges } from '../connectors/json-encoder.js';
 import type { SourceOffsets, SourceReader } from '../connectors/types.js';
 import type { Engine, SinkEpoch, SinkRuntime } from './engine.js';
 import { relationResolver } from './resolver.js';
+import { evaluateDefaults } from './dml.js';
 
 type SourceStmt = Extract<Statement, { kind: 'create_source' }>;
 type SinkStmt = Extract<Statement, { kind: 'create_sink' }>;
@@ -101,6 +102,8 @@ export function createSource(engine: Engine, st: SourceStmt, positionBase: numbe
   if (!st.columns.length) throw new SqlError(SQLSTATE.invalid_parameter_value, 'a source with ENCODE JSON needs a column list');
   const defaults = { partition: '_rw_kafka_partition', offset: '_rw_kafka_offset', timestamp: '_rw_kafka_timestamp', key: '_rw_key' };
   const include = st.include.map((i) => ({ what: i.what, name: i.alias ?? defaults[i.what] }));
+  const withDefault = st.columns.find((c) => c.default !== null);
+  if (withDefault) throw new SqlError(SQLSTATE.feature_not_supported, `DEFAULT is not supported on source columns ("${withDefault.name}")`, { position: withDefault.offset + positionBase + 1, hint: 'A missing JSON field reads as NULL; use COALESCE in the view.' });
   const columns: Column[] = [...st.columns.map(toColumn), ...include.map((i) => ({ name: i.name, type: INCLUDE_DEFAULT_TYPES[i.what] }))];
   checkUniqueColumns(columns);
   const def: SourceDef = {
@@ -125,7 +128,7 @@ export function createSource(engine: Engine, st: SourceStmt, positionBase: numbe
 }
 
 function toColumn(c: ColumnDef): Column {
-  return { name: c.name, type: c.type, nullable: !c.notNull };
+  return { name: c.name, type: c.type, nullable: !c.notNull, ...(c.default === null ? {} : { default: c.default }) };
 }
 
 function checkUniqueColumns(columns: Column[]): void {
@@ -205,7 +208,7 @@ export function createTable(engine: Engine, node: PgNode, text: string, notices:
     throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
   }
   if (create.inhRelations || create.partspec) throw new SqlError(SQLSTATE.feature_not_supported, 'table inheritance and partitioning are not supported');
-  const cols = columnDefsFromCreate(create);
+  const cols = columnDefsFromCreate(create, text);
   const def: TableDef = {
     kind: 'table',
     name,
@@ -216,8 +219,14 @@ export function createTable(engine: Engine, node: PgNode, text: string, notices:
     columns: cols.map(toColumn),
     primaryKey: cols.map((c, i) => (c.primaryKey ? i : -1)).filter((i) => i >= 0),
   };
+  checkDefaults(engine, def);
   engine.catalog.add(def);
   startTable(engine, def);
+}
+
+/** Each DEFAULT must evaluate, without reading any column, to a value assignable to its column (checked once now). */
+function checkDefaults(engine: Engine, def: TableDef): void {
+  if (def.columns.some((c) => c.default !== undefined)) evaluateDefaults(engine, def, engine.clock.nowMicros());
 }
 
 function startTable(engine: Engine, def: TableDef): void {

@@ -1,11 +1,15 @@
 /**
  * INSERT, UPDATE and DELETE on tables: each statement computes its changes (−old/+new rows) in batch over the
- * committed contents and queues them for the next epoch, which the caller runs before returning.
+ * committed contents and queues them for the next epoch, which the caller runs before returning. Column DEFAULTs
+ * fill the columns an INSERT leaves out and stand for the DEFAULT keyword in VALUES and UPDATE … SET; they are
+ * evaluated once per statement (NOW() is the statement's time, as in PostgreSQL).
  * Invariant: a statement that fails (type error, NOT NULL, duplicate key) queues nothing.
  */
 import { SqlError, SQLSTATE } from '../common/errors.js';
 import type { ChangeBatch } from '../common/changes.js';
 import type { Row, SqlType, Value } from '../common/types.js';
+import type { TableDef } from '../catalog/catalog.js';
+import { parsePg } from '../sql/parser.js';
 import { castContext, castValue } from '../expr/casts.js';
 import { parseValueText } from '../expr/text-io.js';
 import type { ResolvedFunction } from '../expr/functions.js';
@@ -46,20 +50,25 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
         })
       : cols.map((_, i) => i);
     for (const row of (stmt.selectStmt?.SelectStmt?.valuesLists ?? []) as PgNode[]) {
-      ((row.List?.items ?? []) as PgNode[]).forEach((item, k) => {
+      const items = (row.List?.items ?? []) as PgNode[];
+      items.forEach((item, k) => {
         const target = targets[k];
-        if (target !== undefined) typeParam(ctx, item, cols[target]!.type);
+        if (target === undefined) return;
+        if (item.SetToDefault) items[k] = defaultExpr(t.def, target);
+        else typeParam(ctx, item, cols[target]!.type);
       });
     }
-    const bound = bind(stmt.selectStmt, true);
-    if (bound.columns.length > targets.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
+    // INSERT … DEFAULT VALUES: one row of defaults.
+    const bound = stmt.selectStmt ? bind(stmt.selectStmt, true) : null;
+    if (bound && bound.columns.length > targets.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
     if (describeOnly) return 'INSERT 0 0';
-    const rows = run(bound.plan, params);
+    const rows = bound ? run(bound.plan, params) : [[]];
+    const defaults = evaluateDefaults(engine, t.def, ctx.nowMicros);
     const changes: ChangeBatch = [];
     const staged = new Map<string, Row>();
     for (const r of rows) {
-      const full: Value[] = cols.map(() => null);
-      bound.columns.forEach((c, k) => {
+      const full: Value[] = [...defaults];
+      bound?.columns.forEach((c, k) => {
         const i = targets[k]!;
         full[i] = assign(r[k]!, c.type, cols[i]!.type, cols[i]!.name);
       });
@@ -95,7 +104,7 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
   const sets = (stmt.targetList as PgNode[]).map((rt) => {
     const i = cols.findIndex((c) => c.name === rt.ResTarget.name);
     if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${rt.ResTarget.name}" of relation "${relname}" does not exist`, { position: rt.ResTarget.location + 1 });
-    return { index: i, val: rt.ResTarget.val };
+    return { index: i, val: rt.ResTarget.val.SetToDefault ? defaultExpr(t.def, i) : rt.ResTarget.val };
   });
   // A bare parameter assigned to a column takes the column's type ($1 in SET risk = $1 is an integer), as in PostgreSQL.
   for (const st of sets) typeParam(ctx, st.val, cols[st.index]!.type);
@@ -130,6 +139,46 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
   }
   engine.push(t.inputNode, changes);
   return `UPDATE ${rows.length}`;
+}
+
+/** The parse tree of column i's DEFAULT (NULL when it has none), to stand for the DEFAULT keyword. */
+function defaultExpr(def: TableDef, i: number): PgNode {
+  const text = def.columns[i]!.default;
+  if (text === undefined) return { A_Const: { isnull: true, location: 0 } };
+  return parsePg(`SELECT ${text}`)[0]!.SelectStmt.targetList[0].ResTarget.val;
+}
+
+/** No relation resolves inside a DEFAULT. */
+const NO_RELATIONS = {
+  resolve(): never {
+    throw new SqlError(SQLSTATE.feature_not_supported, 'cannot use a subquery or a relation in a DEFAULT expression');
+  },
+};
+
+/**
+ * Every column's DEFAULT of a table, evaluated at `nowMicros` and assigned to the column's type (null for a column
+ * without one). Errors: the expression's bind or cast errors, 0A000 when it reads a column or a relation.
+ */
+export function evaluateDefaults(engine: Engine, def: TableDef, nowMicros: number): Value[] {
+  const withDefault = def.columns.map((c, i) => i).filter((i) => def.columns[i]!.default !== undefined);
+  const out: Value[] = def.columns.map(() => null);
+  if (withDefault.length === 0) return out;
+  const targetList = withDefault.map((i) => ({ ResTarget: { val: defaultExpr(def, i), location: 0 } }));
+  let bound;
+  try {
+    if (JSON.stringify(targetList).includes('"SubLink"')) throw new SqlError(SQLSTATE.feature_not_supported, `cannot use subquery in DEFAULT expression of table "${def.name}"`);
+    bound = bindQuery({ SelectStmt: { targetList, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } }, { mode: 'batch', nowMicros, resolver: NO_RELATIONS, functions: undefined, paramTypes: [], keepUnknown: true });
+  } catch (e) {
+    if (e instanceof SqlError && e.code === SQLSTATE.undefined_column) {
+      throw new SqlError(SQLSTATE.feature_not_supported, `cannot use column reference in DEFAULT expression of table "${def.name}"`, { detail: e.message });
+    }
+    throw e;
+  }
+  const [row] = engine.evaluatePlan(bound.plan, []);
+  withDefault.forEach((i, k) => {
+    out[i] = assign(row![k]!, bound.columns[k]!.type, def.columns[i]!.type, def.columns[i]!.name);
+  });
+  return out;
 }
 
 /** If `node` is a bare $n whose type is still open, give it `type`. */

@@ -137,9 +137,9 @@ function settingRows(engine: Engine): Row[] {
   return s.map(([name, setting, desc]) => [name, setting, null, 'sluice', desc, null, 'user', 'string', 'default', null, null, null, setting, setting, null, null, false]);
 }
 
-function attributes(o: CatalogObject): { name: string; type: SqlType; num: number; notNull: boolean }[] {
+function attributes(o: CatalogObject): { name: string; type: SqlType; num: number; notNull: boolean; default: string | null }[] {
   const pk = o.kind === 'table' ? new Set(o.primaryKey) : new Set<number>();
-  return o.columns.map((c, i) => ({ name: c.name, type: c.type, num: i + 1, notNull: pk.has(i) || c.nullable === false }));
+  return o.columns.map((c, i) => ({ name: c.name, type: c.type, num: i + 1, notNull: pk.has(i) || c.nullable === false, default: c.default ?? null }));
 }
 
 function viewDefinition(o: CatalogObject): string {
@@ -239,7 +239,7 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
       const out: Row[] = [];
       for (const o of relations(engine)) {
         for (const a of attributes(o)) {
-          out.push([oid(o.oid), a.name, oid(TYPE_OID[a.type]), -1, TYPE_LEN[a.type], a.num, 0, -1, -1, TYPE_LEN[a.type] > 0 && TYPE_LEN[a.type] <= 8, 'i', 'p', '', a.notNull, false, false, '', '', false, true, 0, 0n, null, null, null]);
+          out.push([oid(o.oid), a.name, oid(TYPE_OID[a.type]), -1, TYPE_LEN[a.type], a.num, 0, -1, -1, TYPE_LEN[a.type] > 0 && TYPE_LEN[a.type] <= 8, 'i', 'p', '', a.notNull, a.default !== null, false, '', '', false, true, 0, 0n, null, null, null]);
         }
       }
       for (const r of SYSTEM_RELATIONS) {
@@ -318,7 +318,10 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
   sys('pg_catalog', 'pg_proc', [['oid', 'bigint'], ['proname', 'text'], ['pronamespace', 'bigint'], ['proowner', 'bigint'], ['prokind', 'text'], ['prorettype', 'bigint'], ['proargtypes', 'text'], ['prosrc', 'text']], () => []),
   sys('pg_catalog', 'pg_inherits', [['inhrelid', 'bigint'], ['inhparent', 'bigint'], ['inhseqno', 'integer'], ['inhdetachpending', 'boolean']], () => []),
   sys('pg_catalog', 'pg_partitioned_table', [['partrelid', 'bigint'], ['partstrat', 'text'], ['partnatts', 'smallint']], () => []),
-  sys('pg_catalog', 'pg_attrdef', [['oid', 'bigint'], ['adrelid', 'bigint'], ['adnum', 'smallint'], ['adbin', 'text']], () => []),
+  // One row per column DEFAULT; adbin holds the expression's text (pg_get_expr returns it as is); oid = table oid × 1000 + attnum.
+  sys('pg_catalog', 'pg_attrdef', [['oid', 'bigint'], ['adrelid', 'bigint'], ['adnum', 'smallint'], ['adbin', 'text']], (engine) =>
+    relations(engine).flatMap((o) => attributes(o).filter((a) => a.default !== null).map((a): Row => [oid(o.oid * 1000 + a.num), oid(o.oid), a.num, a.default])),
+  ),
   sys('pg_catalog', 'pg_extension', [['oid', 'bigint'], ['extname', 'text'], ['extowner', 'bigint'], ['extnamespace', 'bigint'], ['extrelocatable', 'boolean'], ['extversion', 'text']], () => []),
   sys('pg_catalog', 'pg_collation', [['oid', 'bigint'], ['collname', 'text'], ['collnamespace', 'bigint']], () => []),
   sys('pg_catalog', 'pg_trigger', [['oid', 'bigint'], ['tgrelid', 'bigint'], ['tgparentid', 'bigint'], ['tgname', 'text'], ['tgfoid', 'bigint'], ['tgtype', 'smallint'], ['tgenabled', 'text'], ['tgisinternal', 'boolean'], ['tgconstraint', 'bigint']], () => []),
@@ -359,7 +362,7 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
     [['table_catalog', 'text'], ['table_schema', 'text'], ['table_name', 'text'], ['column_name', 'text'], ['ordinal_position', 'integer'], ['column_default', 'text'], ['is_nullable', 'text'], ['data_type', 'text'], ['character_maximum_length', 'integer'], ['numeric_precision', 'integer'], ['udt_name', 'text']],
     (engine) => {
       const out: Row[] = [];
-      for (const o of relations(engine)) for (const a of attributes(o)) out.push(['dev', 'public', o.name, a.name, a.num, null, a.notNull ? 'NO' : 'YES', formatType(a.type), null, null, TYPE_NAMES[a.type]]);
+      for (const o of relations(engine)) for (const a of attributes(o)) out.push(['dev', 'public', o.name, a.name, a.num, a.default, a.notNull ? 'NO' : 'YES', formatType(a.type), null, null, TYPE_NAMES[a.type]]);
       return out;
     },
   ),

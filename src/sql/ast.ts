@@ -13,6 +13,8 @@ export interface ColumnDef {
   type: SqlType;
   notNull: boolean;
   primaryKey: boolean;
+  /** The DEFAULT expression as written, or null. */
+  default: string | null;
   offset: number;
 }
 

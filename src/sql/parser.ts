@@ -207,11 +207,33 @@ function parseColumnList(text: string, tokens: Token[], open: number, close: num
   const prefix = 'CREATE TABLE x (';
   const base = tokens[open]!.end - prefix.length;
   const [stmt] = parsePg(prefix + inner + ')', base);
-  return columnDefsFromCreate(stmt?.CreateStmt, base);
+  return columnDefsFromCreate(stmt?.CreateStmt, prefix + inner + ')', base);
 }
 
-/** Column definitions of a CREATE TABLE parse tree (also used for CREATE TABLE itself). */
-export function columnDefsFromCreate(create: PgNode, base = 0): ColumnDef[] {
+/**
+ * The text of a column's DEFAULT expression: from the token after DEFAULT (at `at`) up to the next constraint of
+ * the column (`stop`), or the `,` or `)` that ends the column definition.
+ */
+function defaultText(text: string, at: number, stop: number | undefined): string {
+  const tokens = tokenize(text);
+  let i = tokens.findIndex((t) => t.start >= at) + 1; // skip the DEFAULT keyword
+  const first = tokens[i]?.start ?? text.length;
+  let end = first;
+  for (let depth = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (stop !== undefined && t.start >= stop) break;
+    if (t.kind === 'punct' && (t.value === '(' || t.value === '[')) depth++;
+    else if (t.kind === 'punct' && (t.value === ')' || t.value === ']')) {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && t.kind === 'punct' && t.value === ',') break;
+    end = t.end;
+  }
+  return text.slice(first, end);
+}
+
+/** Column definitions of a CREATE TABLE parse tree (also used for CREATE TABLE itself); `text` is what was parsed. */
+export function columnDefsFromCreate(create: PgNode, text: string, base = 0): ColumnDef[] {
   const cols: ColumnDef[] = [];
   const tablePk: string[] = [];
   for (const elt of create?.tableElts ?? []) {
@@ -227,11 +249,13 @@ export function columnDefsFromCreate(create: PgNode, base = 0): ColumnDef[] {
     if (!type) throw new SqlError(SQLSTATE.undefined_object, `type "${names[names.length - 1]}" does not exist`, { position: loc + 1 });
     if (cd.typeName?.arrayBounds) throw new SqlError(SQLSTATE.feature_not_supported, 'array types are not supported yet', { position: loc + 1 });
     const constraints: PgNode[] = (cd.constraints ?? []).map((c: PgNode) => c.Constraint);
+    const d = constraints.findIndex((c) => c?.contype === 'CONSTR_DEFAULT');
     cols.push({
       name: cd.colname,
       type,
       notNull: constraints.some((c) => c?.contype === 'CONSTR_NOTNULL' || c?.contype === 'CONSTR_PRIMARY'),
       primaryKey: constraints.some((c) => c?.contype === 'CONSTR_PRIMARY'),
+      default: d < 0 ? null : defaultText(text, constraints[d]!.location, constraints[d + 1]?.location),
       offset: (cd.location ?? 0) + base,
     });
   }
