@@ -14,7 +14,9 @@ import { castContext, castValue } from '../expr/casts.js';
 import { parseValueText } from '../expr/text-io.js';
 import type { ResolvedFunction } from '../expr/functions.js';
 import type { PgNode } from '../sql/ast.js';
-import { bindQuery, type RelationResolver } from '../plan/binder.js';
+import { bindQuery, type BoundQuery, type RelationResolver } from '../plan/binder.js';
+import type { LogicalPlan } from '../plan/logical.js';
+import type { ResultColumn } from './api.js';
 import type { Engine, TableRuntime } from './engine.js';
 
 export interface DmlContext {
@@ -24,9 +26,15 @@ export interface DmlContext {
   nowMicros: number;
 }
 
-type Evaluate = (plan: import('../plan/logical.js').LogicalPlan, params: readonly Value[]) => Row[];
+type Evaluate = (plan: LogicalPlan, params: readonly Value[]) => Row[];
 
-export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, describeOnly: boolean, params: readonly Value[] = [], evaluate?: Evaluate): string {
+/** A DML statement's command tag, and with RETURNING its result columns and rows (no rows when describeOnly). */
+export interface DmlResult {
+  commandTag: string;
+  returning: { columns: ResultColumn[]; rows: Row[] } | null;
+}
+
+export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, describeOnly: boolean, params: readonly Value[] = [], evaluate?: Evaluate): DmlResult {
   const stmt = node.InsertStmt ?? node.UpdateStmt ?? node.DeleteStmt;
   const relname: string = stmt.relation.relname;
   const t = engine.tables.get(relname);
@@ -35,11 +43,17 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
     if (!o) throw new SqlError(SQLSTATE.undefined_table, `relation "${relname}" does not exist`, { position: stmt.relation.location + 1 });
     throw new SqlError(SQLSTATE.wrong_object_type, `cannot change ${o.kind} "${relname}"`, { detail: o.kind === 'source' ? 'Sources are read from their connector.' : 'Only tables accept INSERT, UPDATE and DELETE.' });
   }
-  if (stmt.returningList?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'RETURNING is not supported');
   if (stmt.withClause) throw new SqlError(SQLSTATE.feature_not_supported, 'WITH is not supported in INSERT/UPDATE/DELETE');
   const bind = (select: PgNode, keepUnknown = false) => bindQuery(select, { mode: 'batch', nowMicros: ctx.nowMicros, resolver: ctx.resolver, functions: ctx.functions, paramTypes: ctx.paramTypes, keepUnknown });
   const run = evaluate ?? ((plan) => engine.evaluatePlan(plan, params));
   const cols = t.def.columns;
+  const from = [{ RangeVar: { ...stmt.relation, alias: stmt.relation.alias } }];
+  const returning = bindReturning(stmt.returningClause, from, bind);
+  /** The result: the tag, and RETURNING's rows computed over the rows the statement wrote (or deleted). */
+  const result = (commandTag: string, written: readonly Row[]): DmlResult => ({
+    commandTag,
+    returning: returning === null ? null : { columns: returning.columns, rows: describeOnly ? [] : run(returning.over(written), params) },
+  });
   if (node.InsertStmt) {
     if (stmt.onConflictClause) throw new SqlError(SQLSTATE.feature_not_supported, 'INSERT … ON CONFLICT is not supported');
     const targets: number[] = stmt.cols?.length
@@ -61,7 +75,7 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
     // INSERT … DEFAULT VALUES: one row of defaults.
     const bound = stmt.selectStmt ? bind(stmt.selectStmt, true) : null;
     if (bound && bound.columns.length > targets.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
-    if (describeOnly) return 'INSERT 0 0';
+    if (describeOnly) return result('INSERT 0 0', []);
     const rows = bound ? run(bound.plan, params) : [[]];
     const defaults = evaluateDefaults(engine, t.def, ctx.nowMicros);
     const changes: ChangeBatch = [];
@@ -86,18 +100,17 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
     }
     for (const [k, r] of staged) t.pk.set(k, r);
     engine.push(t.inputNode, changes);
-    return `INSERT 0 ${changes.length}`;
+    return result(`INSERT 0 ${changes.length}`, changes.map((c) => c.row));
   }
-  const from = [{ RangeVar: { ...stmt.relation, alias: stmt.relation.alias } }];
   const star = { ResTarget: { val: { ColumnRef: { fields: [{ A_Star: {} }], location: 0 } }, location: 0 } };
   if (node.DeleteStmt) {
     if (stmt.usingClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'DELETE … USING is not supported');
     const bound = bind({ SelectStmt: { targetList: [star], fromClause: from, whereClause: stmt.whereClause, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } });
-    if (describeOnly) return 'DELETE 0';
+    if (describeOnly) return result('DELETE 0', []);
     const rows = run(bound.plan, params);
     for (const r of rows) if (t.def.primaryKey.length) t.pk.delete(engine.tableRowKey(t, r));
     engine.push(t.inputNode, rows.map((row) => ({ row, weight: -1 })));
-    return `DELETE ${rows.length}`;
+    return result(`DELETE ${rows.length}`, rows);
   }
   // UPDATE
   if (stmt.fromClause?.length) throw new SqlError(SQLSTATE.feature_not_supported, 'UPDATE … FROM is not supported');
@@ -110,7 +123,7 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
   for (const st of sets) typeParam(ctx, st.val, cols[st.index]!.type);
   const targetList = [star, ...sets.map((s) => ({ ResTarget: { val: s.val, location: 0 } }))];
   const bound = bind({ SelectStmt: { targetList, fromClause: from, whereClause: stmt.whereClause, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } }, true);
-  if (describeOnly) return 'UPDATE 0';
+  if (describeOnly) return result('UPDATE 0', []);
   const rows = run(bound.plan, params);
   const changes: ChangeBatch = [];
   const n = cols.length;
@@ -138,7 +151,27 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
     for (const [k, r] of added) t.pk.set(k, r);
   }
   engine.push(t.inputNode, changes);
-  return `UPDATE ${rows.length}`;
+  return result(`UPDATE ${rows.length}`, changes.filter((c) => c.weight > 0).map((c) => c.row));
+}
+
+/**
+ * RETURNING's target list bound over the table (null without RETURNING); `over(rows)` is the plan that computes it
+ * over the given rows of the table, in their order. Shapes beyond expressions of the table's columns — aggregates,
+ * window functions — are refused (0A000).
+ */
+function bindReturning(clause: PgNode | undefined, from: PgNode[], bind: (select: PgNode) => BoundQuery): { columns: ResultColumn[]; over: (rows: readonly Row[]) => LogicalPlan } | null {
+  if (!clause?.exprs?.length) return null;
+  const bound = bind({ SelectStmt: { targetList: clause.exprs, fromClause: from, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } });
+  const columns = bound.columns.map((c) => ({ name: c.name, type: c.type }));
+  const top = bound.plan;
+  const project = top.kind === 'project' ? top : null;
+  const scan = project ? project.input : top;
+  if (scan.kind !== 'scan') throw new SqlError(SQLSTATE.feature_not_supported, 'RETURNING supports expressions of the written rows only (no aggregates)');
+  const over = (rows: readonly Row[]): LogicalPlan => {
+    const values: LogicalPlan = { kind: 'values', rows: rows.map((r) => r.map((value, i) => ({ kind: 'literal', value, type: scan.columns[i]!.type }))), columns: scan.columns };
+    return project ? { ...project, input: values } : values;
+  };
+  return { columns, over };
 }
 
 /** The parse tree of column i's DEFAULT (NULL when it has none), to stand for the DEFAULT keyword. */

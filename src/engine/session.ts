@@ -262,7 +262,7 @@ export class Session implements EngineSession, SessionView {
       const bound = this.bindBatch(select, types).bound;
       columns = bound.columns.map((c) => ({ name: c.name, type: c.type }));
     } else if (st.kind === 'pg' && (st.node.InsertStmt || st.node.UpdateStmt || st.node.DeleteStmt)) {
-      executeDml(this.engine, st.node, this.bindContext(types), true);
+      columns = executeDml(this.engine, st.node, this.bindContext(types), true).returning?.columns ?? null;
     } else if (st.kind === 'show_objects') {
       columns = [{ name: 'Name', type: 'text' }];
     } else if (st.kind === 'describe') {
@@ -408,12 +408,12 @@ export class Session implements EngineSession, SessionView {
     if (n.ViewStmt) return ddl1('CREATE VIEW', () => ddl.createView(e, n, st.text, notices, 0));
     if (n.DropStmt) return this.drop(n.DropStmt, notices, ddl1);
     if (n.InsertStmt || n.UpdateStmt || n.DeleteStmt) {
-      const tag = await e.serial(async () => {
-        const r = executeDml(e, n, this.bindContext([...paramTypes]), false, params, (plan, ps) => this.evaluate(plan, ps));
+      const r = await e.serial(async () => {
+        const done = executeDml(e, n, this.bindContext([...paramTypes]), false, params, (plan, ps) => this.evaluate(plan, ps));
         await e.runEpoch();
-        return r;
+        return done;
       });
-      return { kind: 'command', commandTag: tag };
+      return r.returning === null ? { kind: 'command', commandTag: r.commandTag } : { kind: 'rows', columns: r.returning.columns, rows: r.returning.rows, commandTag: r.commandTag };
     }
     if (n.VariableSetStmt) return this.setStmt(n.VariableSetStmt);
     if (n.VariableShowStmt) return this.showSetting(n.VariableShowStmt.name);
