@@ -77,7 +77,7 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
     if (bound && bound.columns.length > targets.length) throw new SqlError(SQLSTATE.syntax_error, 'INSERT has more expressions than target columns');
     if (describeOnly) return result('INSERT 0 0', []);
     const rows = bound ? run(bound.plan, params) : [[]];
-    const defaults = evaluateDefaults(engine, t.def, ctx.nowMicros);
+    const defaults = bound !== null && bound.columns.length === cols.length ? cols.map(() => null) : evaluateDefaults(engine, t.def, ctx.nowMicros);
     const changes: ChangeBatch = [];
     const staged = new Map<string, Row>();
     for (const r of rows) {
@@ -181,6 +181,13 @@ function defaultExpr(def: TableDef, i: number): PgNode {
   return parsePg(`SELECT ${text}`)[0]!.SelectStmt.targetList[0].ResTarget.val;
 }
 
+/** True when a parse tree holds a node of that type (a key of that name anywhere inside). */
+function containsNode(tree: unknown, type: string): boolean {
+  if (Array.isArray(tree)) return tree.some((x) => containsNode(x, type));
+  if (tree === null || typeof tree !== 'object') return false;
+  return Object.entries(tree).some(([k, v]) => k === type || containsNode(v, type));
+}
+
 /** No relation resolves inside a DEFAULT. */
 const NO_RELATIONS = {
   resolve(): never {
@@ -199,7 +206,7 @@ export function evaluateDefaults(engine: Engine, def: TableDef, nowMicros: numbe
   const targetList = withDefault.map((i) => ({ ResTarget: { val: defaultExpr(def, i), location: 0 } }));
   let bound;
   try {
-    if (JSON.stringify(targetList).includes('"SubLink"')) throw new SqlError(SQLSTATE.feature_not_supported, `cannot use subquery in DEFAULT expression of table "${def.name}"`);
+    if (containsNode(targetList, 'SubLink')) throw new SqlError(SQLSTATE.feature_not_supported, `cannot use subquery in DEFAULT expression of table "${def.name}"`);
     bound = bindQuery({ SelectStmt: { targetList, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } }, { mode: 'batch', nowMicros, resolver: NO_RELATIONS, functions: undefined, paramTypes: [], keepUnknown: true });
   } catch (e) {
     if (e instanceof SqlError && e.code === SQLSTATE.undefined_column) {

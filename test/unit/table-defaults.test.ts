@@ -40,6 +40,7 @@ const statementArb: fc.Arbitrary<string> = fc.oneof(
     fc.tuple(...cols.map((c) => (useDefaultKeyword ? fc.oneof(VALUES[c]!, fc.constant('DEFAULT')) : VALUES[c]!))).map((vals) => `INSERT INTO assets (id${cols.map((c) => `, ${c}`).join('')}) VALUES (${id}${vals.map((v) => `, ${v}`).join('')})`),
   ),
   fc.constant('INSERT INTO assets DEFAULT VALUES'),
+  fc.integer({ min: 1, max: 5 }).map((id) => `INSERT INTO assets VALUES (${id}, 'short row')`),
   fc.tuple(fc.integer({ min: 1, max: 5 }), fc.constantFrom("'carol'", 'NULL')).map(([id, owner]) => `INSERT INTO assets (id, owner) SELECT ${id}, ${owner}`),
   fc.tuple(fc.subarray(COLUMNS.slice(1), { minLength: 1 }), fc.integer({ min: 1, max: 5 })).map(([cols, id]) => `UPDATE assets SET ${cols.map((c) => `${c} = DEFAULT`).join(', ')} WHERE id = ${id}`),
 );
