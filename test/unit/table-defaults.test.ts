@@ -1,6 +1,6 @@
 /**
  * Column DEFAULTs of tables, against PostgreSQL: random sequences of INSERT (column subsets, the DEFAULT keyword in
- * VALUES, DEFAULT VALUES, INSERT … SELECT) and UPDATE … SET col = DEFAULT on tables with literal, arithmetic, cast,
+ * VALUES, a VALUES row shorter than the table, DEFAULT VALUES, INSERT … SELECT) and UPDATE … SET col = DEFAULT on tables with literal, arithmetic, cast,
  * concatenation and NULL defaults leave the same rows in both systems after every statement (fast-check; cases:
  * SLUICE_PROPERTY_RUNS, 25 in CI). NOW() in a DEFAULT is the statement's time (a manual clock); bad defaults fail
  * at CREATE TABLE with PostgreSQL's SQLSTATE; information_schema, pg_attrdef and pg_get_expr show the defaults;
