@@ -38,6 +38,8 @@ export interface TableDef extends BaseDef {
   columns: Column[];
   /** Column indexes of the primary key (empty: rows are a multiset). */
   primaryKey: number[];
+  /** UNIQUE constraints: name and column indexes (absent in catalogs written before they were supported). */
+  unique?: { name: string; columns: number[] }[];
 }
 
 export interface ViewDef extends BaseDef {

@@ -8,7 +8,7 @@ import { Jsonb } from '../common/types.js';
 import { SqlError } from '../common/errors.js';
 import type { ResolvedFunction } from '../expr/functions.js';
 import type { Engine } from './engine.js';
-import { indexDefinition, keyColumnNames, primaryKeyIndexes, typeOidDisplay } from './system.js';
+import { indexDefinition, keyColumnNames, keyIndexes, typeOidDisplay } from './system.js';
 import { formatValueText } from '../expr/text-io.js';
 import { parseArrayElements as parseArrayText } from '../plan/stream.js';
 
@@ -142,15 +142,15 @@ export function catalogFunctions(engine: Engine, session: SessionView): (name: s
       case 'pg_get_indexdef':
         // pg_get_indexdef(index_oid [, column_no, pretty]): column 0 = the CREATE INDEX statement, k = the k-th key column.
         return n >= 1 && n <= 3 ? fn(name, ['bigint', 'integer', 'boolean'].slice(0, n) as SqlType[], 'text', (a) => {
-          const ix = primaryKeyIndexes(engine).find((x) => x.indexOid === num(a[0]));
+          const ix = keyIndexes(engine).find((x) => x.indexOid === num(a[0]));
           if (!ix) return null;
           const col = n >= 2 && a[1] !== null ? num(a[1]) : 0;
           return col > 0 ? keyColumnNames(ix)[col - 1] ?? null : indexDefinition(ix);
         }, false) : null;
       case 'pg_get_constraintdef':
         return n === 1 || n === 2 ? fn(name, ['bigint', 'boolean'].slice(0, n) as SqlType[], 'text', (a) => {
-          const ix = primaryKeyIndexes(engine).find((x) => x.constraintOid === num(a[0]));
-          return ix ? `PRIMARY KEY (${keyColumnNames(ix).join(', ')})` : null;
+          const ix = keyIndexes(engine).find((x) => x.constraintOid === num(a[0]));
+          return ix ? `${ix.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${keyColumnNames(ix).join(', ')})` : null;
         }) : null;
       case 'current_schemas':
         // The search path as array text; with implicit = true it starts with pg_catalog, as PostgreSQL's does.

@@ -12,7 +12,7 @@ import type { CatalogObject, MaterializedViewDef, SinkDef, SourceDef, TableDef, 
 import type { NodeId, NodeSpec } from '../dataflow/spec.js';
 import { inputsOf } from '../dataflow/graph.js';
 import type { ColumnDef, PgNode, Statement } from '../sql/ast.js';
-import { columnDefsFromCreate, parsePg } from '../sql/parser.js';
+import { columnDefsFromCreate, parsePg, uniqueKeysOf } from '../sql/parser.js';
 import { tokenize } from '../sql/lexer.js';
 import { bindQuery, type BoundQuery } from '../plan/binder.js';
 import { appendOnly, planDataflow, type StreamPlan } from '../plan/stream.js';
@@ -24,9 +24,9 @@ import { createDatagenSource } from '../connectors/datagen.js';
 import { createFileSource } from '../connectors/file-source.js';
 import { encodeChanges } from '../connectors/json-encoder.js';
 import type { SourceOffsets, SourceReader } from '../connectors/types.js';
-import type { Engine, SinkEpoch, SinkRuntime } from './engine.js';
+import type { Engine, SinkEpoch, SinkRuntime, TableKey } from './engine.js';
 import { relationResolver } from './resolver.js';
-import { evaluateDefaults } from './dml.js';
+import { evaluateDefaults, tableKeyOf } from './dml.js';
 
 type SourceStmt = Extract<Statement, { kind: 'create_source' }>;
 type SinkStmt = Extract<Statement, { kind: 'create_sink' }>;
@@ -218,10 +218,31 @@ export function createTable(engine: Engine, node: PgNode, text: string, notices:
     createdAtMs: Math.floor(engine.clock.nowMicros() / 1000),
     columns: cols.map(toColumn),
     primaryKey: cols.map((c, i) => (c.primaryKey ? i : -1)).filter((i) => i >= 0),
+    unique: uniqueConstraints(name, cols, uniqueKeysOf(create)),
   };
   checkDefaults(engine, def);
   engine.catalog.add(def);
   startTable(engine, def);
+}
+
+/**
+ * UNIQUE constraints with PostgreSQL's names: the given one, else `<table>_<columns>_key`, numbered when taken
+ * (`_key1`, …; the primary key's index is `<table>_pkey`). 42703 for a column that does not exist.
+ */
+function uniqueConstraints(table: string, cols: ColumnDef[], keys: { name: string | null; columns: string[] }[]): { name: string; columns: number[] }[] {
+  const taken = new Set([`${table}_pkey`]);
+  return keys.map((k) => {
+    const columns = k.columns.map((c) => {
+      const i = cols.findIndex((x) => x.name === c);
+      if (i < 0) throw new SqlError(SQLSTATE.undefined_column, `column "${c}" named in key does not exist`);
+      return i;
+    });
+    let name = k.name ?? `${table}_${k.columns.join('_')}_key`;
+    if (k.name !== null && taken.has(name)) throw new SqlError(SQLSTATE.duplicate_object, `relation "${name}" already exists`);
+    for (let n = 1; taken.has(name); n++) name = `${table}_${k.columns.join('_')}_key${n}`;
+    taken.add(name);
+    return { name, columns };
+  });
 }
 
 /** Each DEFAULT must evaluate, without reading any column, to a value assignable to its column (checked once now). */
@@ -236,9 +257,14 @@ function startTable(engine: Engine, def: TableDef): void {
     { id: input, kind: 'input', arity: def.columns.length, label: `Table ${def.name} (writes)` },
     { id: contents, kind: 'materialize', input, label: `Materialize table ${def.name}` },
   ]);
-  const rt = { def, inputNode: input, contentsNode: contents, pk: new Map() };
-  if (def.primaryKey.length) for (const row of engine.contentsOf(contents)) rt.pk.set(engine.tableRowKey(rt, row), row);
-  engine.tables.set(def.name, rt);
+  const keys: TableKey[] = [...(def.primaryKey.length ? [{ name: `${def.name}_pkey`, columns: def.primaryKey }] : []), ...(def.unique ?? [])].map((k) => ({ ...k, rows: new Map() }));
+  for (const row of keys.length ? engine.contentsOf(contents) : []) {
+    for (const k of keys) {
+      const key = tableKeyOf(k, row);
+      if (key !== null) k.rows.set(key, row);
+    }
+  }
+  engine.tables.set(def.name, { def, inputNode: input, contentsNode: contents, keys });
 }
 
 // ───────────────────────────── views ─────────────────────────────

@@ -17,7 +17,8 @@ import type { PgNode } from '../sql/ast.js';
 import { bindQuery, type BoundQuery, type RelationResolver } from '../plan/binder.js';
 import type { LogicalPlan } from '../plan/logical.js';
 import type { ResultColumn } from './api.js';
-import type { Engine, TableRuntime } from './engine.js';
+import type { Engine, TableKey, TableRuntime } from './engine.js';
+import { rowKey } from '../common/rowkey.js';
 
 export interface DmlContext {
   resolver: RelationResolver;
@@ -79,7 +80,7 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
     const rows = bound ? run(bound.plan, params) : [[]];
     const defaults = bound !== null && bound.columns.length === cols.length ? cols.map(() => null) : evaluateDefaults(engine, t.def, ctx.nowMicros);
     const changes: ChangeBatch = [];
-    const staged = new Map<string, Row>();
+    const staged = t.keys.map(() => new Map<string, Row>());
     for (const r of rows) {
       const full: Value[] = [...defaults];
       bound?.columns.forEach((c, k) => {
@@ -87,18 +88,17 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
         full[i] = assign(r[k]!, c.type, cols[i]!.type, cols[i]!.name);
       });
       checkRow(t, full);
-      if (t.def.primaryKey.length) {
-        const key = engine.tableRowKey(t, full);
-        if (t.pk.has(key) || staged.has(key)) {
-          throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${relname}_pkey"`, {
-            detail: `Key (${t.def.primaryKey.map((i) => cols[i]!.name).join(', ')})=(${t.def.primaryKey.map((i) => String(full[i])).join(', ')}) already exists.`,
-          });
-        }
-        staged.set(key, full);
-      }
+      t.keys.forEach((k, j) => {
+        const key = tableKeyOf(k, full);
+        if (key === null) return;
+        if (k.rows.has(key) || staged[j]!.has(key)) throw duplicateKey(t, k, full);
+        staged[j]!.set(key, full);
+      });
       changes.push({ row: full, weight: 1 });
     }
-    for (const [k, r] of staged) t.pk.set(k, r);
+    t.keys.forEach((k, j) => {
+      for (const [key, r] of staged[j]!) k.rows.set(key, r);
+    });
     engine.push(t.inputNode, changes);
     return result(`INSERT 0 ${changes.length}`, changes.map((c) => c.row));
   }
@@ -108,7 +108,12 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
     const bound = bind({ SelectStmt: { targetList: [star], fromClause: from, whereClause: stmt.whereClause, op: 'SETOP_NONE', limitOption: 'LIMIT_OPTION_DEFAULT' } });
     if (describeOnly) return result('DELETE 0', []);
     const rows = run(bound.plan, params);
-    for (const r of rows) if (t.def.primaryKey.length) t.pk.delete(engine.tableRowKey(t, r));
+    for (const r of rows) {
+      for (const k of t.keys) {
+        const key = tableKeyOf(k, r);
+        if (key !== null) k.rows.delete(key);
+      }
+    }
     engine.push(t.inputNode, rows.map((row) => ({ row, weight: -1 })));
     return result(`DELETE ${rows.length}`, rows);
   }
@@ -127,8 +132,8 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
   const rows = run(bound.plan, params);
   const changes: ChangeBatch = [];
   const n = cols.length;
-  const removed: string[] = [];
-  const added = new Map<string, Row>();
+  const removed = t.keys.map(() => new Set<string>());
+  const added = t.keys.map(() => new Map<string, Row>());
   for (const r of rows) {
     const old = r.slice(0, n);
     const next = [...old];
@@ -136,20 +141,24 @@ export function executeDml(engine: Engine, node: PgNode, ctx: DmlContext, descri
       next[s.index] = assign(r[n + k]!, bound.columns[n + k]!.type, cols[s.index]!.type, cols[s.index]!.name);
     });
     checkRow(t, next);
-    if (t.def.primaryKey.length) {
-      removed.push(engine.tableRowKey(t, old));
-      const key = engine.tableRowKey(t, next);
-      if (added.has(key)) throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${relname}_pkey"`);
-      added.set(key, next);
-    }
+    t.keys.forEach((k, j) => {
+      const before = tableKeyOf(k, old);
+      if (before !== null) removed[j]!.add(before);
+      const key = tableKeyOf(k, next);
+      if (key === null) return;
+      if (added[j]!.has(key)) throw duplicateKey(t, k, next);
+      added[j]!.set(key, next);
+    });
     changes.push({ row: old, weight: -1 }, { row: next, weight: 1 });
   }
-  if (t.def.primaryKey.length) {
-    const removedSet = new Set(removed);
-    for (const k of added.keys()) if (t.pk.has(k) && !removedSet.has(k)) throw new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${relname}_pkey"`);
-    for (const k of removed) t.pk.delete(k);
-    for (const [k, r] of added) t.pk.set(k, r);
-  }
+  // The statement's rows as a whole: a new key may reuse one that an updated row gives up.
+  t.keys.forEach((k, j) => {
+    for (const [key, r] of added[j]!) if (k.rows.has(key) && !removed[j]!.has(key)) throw duplicateKey(t, k, r);
+  });
+  t.keys.forEach((k, j) => {
+    for (const key of removed[j]!) k.rows.delete(key);
+    for (const [key, r] of added[j]!) k.rows.set(key, r);
+  });
   engine.push(t.inputNode, changes);
   return result(`UPDATE ${rows.length}`, changes.filter((c) => c.weight > 0).map((c) => c.row));
 }
@@ -172,6 +181,19 @@ function bindReturning(clause: PgNode | undefined, from: PgNode[], bind: (select
     return project ? { ...project, input: values } : values;
   };
   return { columns, over };
+}
+
+/** A row's value of a table key, or null when one of its columns is NULL (such rows never collide). */
+export function tableKeyOf(k: { columns: readonly number[] }, row: Row): string | null {
+  const values = k.columns.map((i) => row[i]!);
+  return values.some((v) => v === null) ? null : rowKey(values);
+}
+
+function duplicateKey(t: TableRuntime, k: TableKey, row: Row): SqlError {
+  const cols = t.def.columns;
+  return new SqlError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${k.name}"`, {
+    detail: `Key (${k.columns.map((i) => cols[i]!.name).join(', ')})=(${k.columns.map((i) => String(row[i])).join(', ')}) already exists.`,
+  });
 }
 
 /** The parse tree of column i's DEFAULT (NULL when it has none), to stand for the DEFAULT keyword. */

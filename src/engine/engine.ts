@@ -22,7 +22,6 @@ import type { RowDecoder, SinkWriter, SourceReader } from '../connectors/types.j
 import type { EngineSession, SessionOptions } from './api.js';
 import { createLogger, type Logger } from './log.js';
 import { Session } from './session.js';
-import { rowKey } from '../common/rowkey.js';
 import { randomBytes } from 'node:crypto';
 
 export interface EngineOptions {
@@ -106,8 +105,16 @@ export interface TableRuntime {
   def: TableDef;
   inputNode: NodeId;
   contentsNode: NodeId;
-  /** Primary key → row, for uniqueness checks (empty when the table has no key). */
-  pk: Map<string, Row>;
+  /** The table's PRIMARY KEY (first, if any) and UNIQUE constraints, each with its current keys, for the checks. */
+  keys: TableKey[];
+}
+
+/** A PRIMARY KEY or UNIQUE constraint of a table and the rows that hold each key value (rows with a NULL in the key
+ *  are not held: NULLs never collide, as in PostgreSQL). */
+export interface TableKey {
+  name: string;
+  columns: number[];
+  rows: Map<string, Row>;
 }
 
 export interface EvalErrorCount {
@@ -464,9 +471,6 @@ export class Engine {
     return (this.readers.get(node) ?? 0) > 0;
   }
 
-  tableRowKey(t: TableRuntime, row: Row): string {
-    return rowKey(t.def.primaryKey.map((i) => row[i]!));
-  }
 
   async close(): Promise<void> {
     if (this.closed) return;

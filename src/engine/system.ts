@@ -146,34 +146,48 @@ function viewDefinition(o: CatalogObject): string {
   return 'query' in o ? ` ${o.query.trim().replace(/;?\s*$/, ';')}` : '';
 }
 
-/** The unique index behind each table's PRIMARY KEY, as pg_class/pg_index/pg_constraint show it. */
-export interface PrimaryKeyIndex {
+/** The unique index behind each table's PRIMARY KEY and UNIQUE constraint, as pg_class/pg_index/pg_constraint show it. */
+export interface KeyIndex {
   table: CatalogObject;
   name: string;
+  /** PRIMARY KEY (else UNIQUE). */
+  primary: boolean;
   indexOid: number;
   constraintOid: number;
   /** 1-based attribute numbers, in key order. */
   attnums: number[];
 }
 
-export const PK_INDEX_OID_OFFSET = 2_000_000;
-export const PK_CONSTRAINT_OID_OFFSET = 1_000_000;
+/** OIDs of a table's key objects: the primary key's at table oid + 1M (constraint) / + 2M (index), the k-th UNIQUE
+ *  constraint's at + (k + 1) × 10M + 1M / + 2M (table oids stay far below 1M). */
+const KEY_CONSTRAINT_OID_OFFSET = 1_000_000;
+const KEY_INDEX_OID_OFFSET = 2_000_000;
+const UNIQUE_OID_STRIDE = 10_000_000;
 
-export function primaryKeyIndexes(engine: Engine): PrimaryKeyIndex[] {
-  const out: PrimaryKeyIndex[] = [];
+export function keyIndexes(engine: Engine): KeyIndex[] {
+  const out: KeyIndex[] = [];
   for (const o of engine.catalog.list('table')) {
-    if (o.kind !== 'table' || o.primaryKey.length === 0) continue;
-    out.push({ table: o, name: `${o.name}_pkey`, indexOid: o.oid + PK_INDEX_OID_OFFSET, constraintOid: o.oid + PK_CONSTRAINT_OID_OFFSET, attnums: o.primaryKey.map((i) => i + 1) });
+    if (o.kind !== 'table') continue;
+    const at = (base: number, name: string, primary: boolean, columns: number[]): KeyIndex => ({
+      table: o,
+      name,
+      primary,
+      indexOid: o.oid + base + KEY_INDEX_OID_OFFSET,
+      constraintOid: o.oid + base + KEY_CONSTRAINT_OID_OFFSET,
+      attnums: columns.map((i) => i + 1),
+    });
+    if (o.primaryKey.length > 0) out.push(at(0, `${o.name}_pkey`, true, o.primaryKey));
+    (o.unique ?? []).forEach((u, k) => out.push(at((k + 1) * UNIQUE_OID_STRIDE, u.name, false, u.columns)));
   }
   return out;
 }
 
-export function keyColumnNames(ix: PrimaryKeyIndex): string[] {
+export function keyColumnNames(ix: KeyIndex): string[] {
   return ix.attnums.map((k) => ix.table.columns[k - 1]!.name);
 }
 
-/** What pg_get_indexdef and pg_indexes.indexdef show for a primary key's index. */
-export function indexDefinition(ix: PrimaryKeyIndex): string {
+/** What pg_get_indexdef and pg_indexes.indexdef show for a key's index. */
+export function indexDefinition(ix: KeyIndex): string {
   return `CREATE UNIQUE INDEX ${ix.name} ON public.${ix.table.name} USING btree (${keyColumnNames(ix).join(', ')})`;
 }
 
@@ -214,9 +228,9 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
     (engine) => [
       ...relations(engine).map((o) => [
         oid(o.oid), o.name, oid(NAMESPACE_OID.public), 0n, 0n, oid(OWNER_OID), 0n, oid(o.oid), 0n, 0, -1, 0, 0n,
-        o.kind === 'table' && o.primaryKey.length > 0, false, 'p', relkind(o), o.columns.length, 0, false, false, false, false, false, true, 'd', false, 0n, 0n, 0n, null, null, null,
+        o.kind === 'table' && (o.primaryKey.length > 0 || (o.unique ?? []).length > 0), false, 'p', relkind(o), o.columns.length, 0, false, false, false, false, false, true, 'd', false, 0n, 0n, 0n, null, null, null,
       ] as Row),
-      ...primaryKeyIndexes(engine).map((ix) => [
+      ...keyIndexes(engine).map((ix) => [
         oid(ix.indexOid), ix.name, oid(NAMESPACE_OID.public), 0n, 0n, oid(OWNER_OID), oid(BTREE_AM_OID), oid(ix.indexOid), 0n, 0, -1, 0, 0n,
         false, false, 'p', 'i', ix.attnums.length, 0, false, false, false, false, false, true, 'n', false, 0n, 0n, 0n, null, null, null,
       ] as Row),
@@ -294,23 +308,23 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
   ),
   sys('pg_catalog', 'pg_views', [['schemaname', 'text'], ['viewname', 'text'], ['viewowner', 'text'], ['definition', 'text']], (engine) => engine.catalog.list('view').map((o) => ['public', o.name, 'root', viewDefinition(o)])),
   sys('pg_catalog', 'pg_tables', [['schemaname', 'text'], ['tablename', 'text'], ['tableowner', 'text'], ['tablespace', 'text'], ['hasindexes', 'boolean'], ['hasrules', 'boolean'], ['hastriggers', 'boolean'], ['rowsecurity', 'boolean']], (engine) =>
-    engine.catalog.list('table').map((o) => ['public', o.name, 'root', null, o.kind === 'table' && o.primaryKey.length > 0, false, false, false]),
+    engine.catalog.list('table').map((o) => ['public', o.name, 'root', null, o.kind === 'table' && (o.primaryKey.length > 0 || (o.unique ?? []).length > 0), false, false, false]),
   ),
   sys('pg_catalog', 'pg_index', [['indexrelid', 'bigint'], ['indrelid', 'bigint'], ['indnatts', 'smallint'], ['indnkeyatts', 'smallint'], ['indisunique', 'boolean'], ['indisprimary', 'boolean'], ['indisexclusion', 'boolean'], ['indimmediate', 'boolean'], ['indisclustered', 'boolean'], ['indisvalid', 'boolean'], ['indcheckxmin', 'boolean'], ['indisready', 'boolean'], ['indislive', 'boolean'], ['indisreplident', 'boolean'], ['indkey', 'text'], ['indcollation', 'text'], ['indclass', 'text'], ['indoption', 'text'], ['indexprs', 'text'], ['indpred', 'text']], (engine) =>
-    primaryKeyIndexes(engine).map((ix) => [
-      oid(ix.indexOid), oid(ix.table.oid), ix.attnums.length, ix.attnums.length, true, true, false, true, false, true, false, true, true, false,
+    keyIndexes(engine).map((ix) => [
+      oid(ix.indexOid), oid(ix.table.oid), ix.attnums.length, ix.attnums.length, true, ix.primary, false, true, false, true, false, true, true, false,
       int2vectorText(ix.attnums), int2vectorText(ix.attnums.map(() => 0)), int2vectorText(ix.attnums.map(() => 0)), int2vectorText(ix.attnums.map(() => 0)), null, null,
     ]),
   ),
   sys('pg_catalog', 'pg_indexes', [['schemaname', 'text'], ['tablename', 'text'], ['indexname', 'text'], ['tablespace', 'text'], ['indexdef', 'text']], (engine) =>
-    primaryKeyIndexes(engine).map((ix) => ['public', ix.table.name, ix.name, null, indexDefinition(ix)]),
+    keyIndexes(engine).map((ix) => ['public', ix.table.name, ix.name, null, indexDefinition(ix)]),
   ),
   sys(
     'pg_catalog',
     'pg_constraint',
     [['oid', 'bigint'], ['conname', 'text'], ['connamespace', 'bigint'], ['contype', 'text'], ['condeferrable', 'boolean'], ['condeferred', 'boolean'], ['convalidated', 'boolean'], ['conrelid', 'bigint'], ['contypid', 'bigint'], ['conindid', 'bigint'], ['conparentid', 'bigint'], ['confrelid', 'bigint'], ['confupdtype', 'text'], ['confdeltype', 'text'], ['confmatchtype', 'text'], ['conislocal', 'boolean'], ['coninhcount', 'integer'], ['connoinherit', 'boolean'], ['conkey', 'text'], ['confkey', 'text'], ['conbin', 'text']],
     (engine) =>
-      primaryKeyIndexes(engine).map((ix) => [oid(ix.constraintOid), ix.name, oid(NAMESPACE_OID.public), 'p', false, false, true, oid(ix.table.oid), 0n, oid(ix.indexOid), 0n, 0n, ' ', ' ', ' ', true, 0, true, `{${ix.attnums.join(',')}}`, null, null]),
+      keyIndexes(engine).map((ix) => [oid(ix.constraintOid), ix.name, oid(NAMESPACE_OID.public), ix.primary ? 'p' : 'u', false, false, true, oid(ix.table.oid), 0n, oid(ix.indexOid), 0n, 0n, ' ', ' ', ' ', true, 0, true, `{${ix.attnums.join(',')}}`, null, null]),
   ),
   sys('pg_catalog', 'pg_description', [['objoid', 'bigint'], ['classoid', 'bigint'], ['objsubid', 'integer'], ['description', 'text']], () => []),
   sys('pg_catalog', 'pg_am', [['oid', 'bigint'], ['amname', 'text'], ['amhandler', 'text'], ['amtype', 'text']], () => [[2n, 'heap', 'heap_tableam_handler', 't'], [oid(BTREE_AM_OID), 'btree', 'bthandler', 'i']]),
@@ -367,11 +381,11 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
     },
   ),
   sys('information_schema', 'table_constraints', [['constraint_catalog', 'text'], ['constraint_schema', 'text'], ['constraint_name', 'text'], ['table_schema', 'text'], ['table_name', 'text'], ['constraint_type', 'text']], (engine) =>
-    engine.catalog.list('table').filter((o) => o.kind === 'table' && o.primaryKey.length > 0).map((o) => ['dev', 'public', `${o.name}_pkey`, 'public', o.name, 'PRIMARY KEY']),
+    keyIndexes(engine).map((ix) => ['dev', 'public', ix.name, 'public', ix.table.name, ix.primary ? 'PRIMARY KEY' : 'UNIQUE']),
   ),
   sys('information_schema', 'key_column_usage', [['constraint_catalog', 'text'], ['constraint_schema', 'text'], ['constraint_name', 'text'], ['table_schema', 'text'], ['table_name', 'text'], ['column_name', 'text'], ['ordinal_position', 'integer']], (engine) => {
     const out: Row[] = [];
-    for (const o of engine.catalog.list('table')) if (o.kind === 'table') o.primaryKey.forEach((i, k) => out.push(['dev', 'public', `${o.name}_pkey`, 'public', o.name, o.columns[i]!.name, k + 1]));
+    for (const ix of keyIndexes(engine)) keyColumnNames(ix).forEach((c, k) => out.push(['dev', 'public', ix.name, 'public', ix.table.name, c, k + 1]));
     return out;
   }),
   // sluice status views

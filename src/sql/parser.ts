@@ -207,6 +207,7 @@ function parseColumnList(text: string, tokens: Token[], open: number, close: num
   const prefix = 'CREATE TABLE x (';
   const base = tokens[open]!.end - prefix.length;
   const [stmt] = parsePg(prefix + inner + ')', base);
+  if (uniqueKeysOf(stmt?.CreateStmt).length) throw new SqlError(SQLSTATE.feature_not_supported, 'UNIQUE is not supported on source columns', { position: tokens[open]!.start + 1 });
   return columnDefsFromCreate(stmt?.CreateStmt, prefix + inner + ')', base);
 }
 
@@ -232,6 +233,20 @@ function defaultText(text: string, at: number, stop: number | undefined): string
   return text.slice(first, end);
 }
 
+/** The UNIQUE constraints of a CREATE TABLE parse tree, column-level and table-level, in order: name (null:
+ *  unnamed) and column names. */
+export function uniqueKeysOf(create: PgNode): { name: string | null; columns: string[] }[] {
+  const out: { name: string | null; columns: string[] }[] = [];
+  for (const elt of create?.tableElts ?? []) {
+    const c = elt.Constraint;
+    if (c?.contype === 'CONSTR_UNIQUE') out.push({ name: c.conname ?? null, columns: (c.keys ?? []).map((k: PgNode) => k.String.sval) });
+    for (const cc of elt.ColumnDef?.constraints ?? []) {
+      if (cc.Constraint?.contype === 'CONSTR_UNIQUE') out.push({ name: cc.Constraint.conname ?? null, columns: [elt.ColumnDef.colname] });
+    }
+  }
+  return out;
+}
+
 /** Column definitions of a CREATE TABLE parse tree (also used for CREATE TABLE itself); `text` is what was parsed. */
 export function columnDefsFromCreate(create: PgNode, text: string, base = 0): ColumnDef[] {
   const cols: ColumnDef[] = [];
@@ -241,6 +256,7 @@ export function columnDefsFromCreate(create: PgNode, text: string, base = 0): Co
       for (const k of elt.Constraint.keys ?? []) tablePk.push(k.String.sval);
       continue;
     }
+    if (elt.Constraint?.contype === 'CONSTR_UNIQUE') continue; // see uniqueKeysOf
     const cd = elt.ColumnDef;
     if (!cd) throw new SqlError(SQLSTATE.feature_not_supported, 'only column definitions and PRIMARY KEY are supported here');
     const names: string[] = (cd.typeName?.names ?? []).map((n: PgNode) => n.String.sval);
