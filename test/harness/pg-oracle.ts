@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { AssertionError } from 'node:assert';
 import pg from 'pg';
 import type { Column, SqlType } from '../../src/common/types.js';
+import type { StatementResult } from '../../src/engine/api.js';
+import { formatValueText } from '../../src/expr/text-io.js';
 
 /** A row in PostgreSQL text form: every value is its text output, NULL is null. */
 export type TextRow = readonly (string | null)[];
@@ -270,4 +272,10 @@ export function assertSameRows(actual: readonly TextRow[], expected: readonly Te
   if (!diff.equal) {
     throw new AssertionError({ message: `${label}: ${diff.message}`, actual, expected, operator: 'sameRows' });
   }
+}
+
+/** A sluice statement result's rows in PostgreSQL text form (it must have returned rows), to compare with `o.query`. */
+export function resultTextRows(r: StatementResult): TextRow[] {
+  if (r.kind !== 'rows') throw new AssertionError({ message: `expected rows, got a ${r.kind} result` });
+  return r.rows.map((row) => row.map((v, i) => (v === null ? null : formatValueText(v, r.columns[i]!.type))));
 }

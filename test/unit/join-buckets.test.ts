@@ -9,12 +9,9 @@ import { test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createEngine } from '../../src/engine/engine.js';
-import type { StatementResult } from '../../src/engine/api.js';
-import { formatValueText } from '../../src/expr/text-io.js';
-import { assertSameRows, withOracle, type TextRow } from '../harness/pg-oracle.js';
+import { assertSameRows, resultTextRows, withOracle } from '../harness/pg-oracle.js';
 
 const TABLES = ['CREATE TABLE l (k INT, v INT)', 'CREATE TABLE r (k INT, w INT)'];
 const VIEWS: [string, string][] = [
@@ -36,11 +33,6 @@ const opArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(KEY, fc.integer({ min: 0, max: 2 })).map(([k, w]) => `DELETE FROM r WHERE ${eq('k', k)} AND w = ${w}`) },
 );
 
-function textRows(r: StatementResult): TextRow[] {
-  assert.equal(r.kind, 'rows');
-  if (r.kind !== 'rows') return [];
-  return r.rows.map((row) => row.map((v, i) => (v === null ? null : formatValueText(v, r.columns[i]!.type))));
-}
 
 for (const lmdb of [false, true]) {
   test(`joins over buckets of 1 to 12+ rows equal PostgreSQL after every round${lmdb ? ' (LMDB, 1 resident bucket, restart midway)' : ''}`, async () => {
@@ -71,7 +63,7 @@ for (const lmdb of [false, true]) {
                 await s.execute(sql);
                 await o.query(sql);
               }
-              for (const [name] of VIEWS) assertSameRows(textRows(await s.execute(`SELECT * FROM ${name}`)), await o.query(`SELECT * FROM ${name}`), `round ${ri}: ${name}`);
+              for (const [name] of VIEWS) assertSameRows(resultTextRows(await s.execute(`SELECT * FROM ${name}`)), await o.query(`SELECT * FROM ${name}`), `round ${ri}: ${name}`);
             }
           } finally {
             await engine.close();

@@ -13,11 +13,10 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createEngine } from '../../src/engine/engine.js';
-import type { EngineSession, PreparedStatement, StatementResult } from '../../src/engine/api.js';
+import type { EngineSession, PreparedStatement } from '../../src/engine/api.js';
 import type { SqlType, Value } from '../../src/common/types.js';
 import { ManualClock } from '../../src/common/clock.js';
-import { formatValueText } from '../../src/expr/text-io.js';
-import { assertSameRows, withOracle, type Oracle, type TextRow } from '../harness/pg-oracle.js';
+import { assertSameRows, resultTextRows, withOracle, type Oracle } from '../harness/pg-oracle.js';
 
 const SCHEMA = 'CREATE TABLE t (id INT PRIMARY KEY, k VARCHAR, n INT, b BOOLEAN)';
 const VIEWS = [
@@ -61,11 +60,6 @@ function opSql(op: Op, present: Set<number>): string | null {
   }
 }
 
-function textRows(r: StatementResult): TextRow[] {
-  assert.equal(r.kind, 'rows');
-  if (r.kind !== 'rows') return [];
-  return r.rows.map((row) => row.map((v, i) => (v === null ? null : formatValueText(v, r.columns[i]!.type))));
-}
 
 /** Parameter values as the server's Bind would decode them: text → the statement's parameter type. */
 function bindParams(p: PreparedStatement, text: readonly (string | null)[]): Value[] {
@@ -80,7 +74,7 @@ async function sameOnBoth(s: EngineSession, o: Oracle, prepared: Map<string, Pre
   const q = QUERIES.find((x) => x.sql === sql)!;
   let p = prepared.get(sql);
   if (p === undefined) prepared.set(sql, (p = s.prepare(sql, q.types)));
-  const actual = textRows(await s.executePrepared(p, bindParams(p, params)));
+  const actual = resultTextRows(await s.executePrepared(p, bindParams(p, params)));
   const pgTypes = p.paramTypes.map((t) => (t === 'integer' ? 'int' : 'text'));
   const expected = await o.query(sql.replace(/\$(\d)/g, (_m, i: string) => `$${i}::${pgTypes[Number(i) - 1]}`), params);
   assertSameRows(actual, expected, `${label}: ${sql} with ${JSON.stringify(params)}`);
@@ -133,10 +127,10 @@ test('LIMIT without ORDER BY returns that many rows of the full result', async (
     await s.execute('CREATE TABLE r (id INT PRIMARY KEY, m INT)');
     await s.execute(`INSERT INTO r SELECT g, g % 10 FROM generate_series(1, 500) AS g`);
     await s.execute('CREATE MATERIALIZED VIEW rv AS SELECT id, m FROM r');
-    const all = textRows(await s.execute('SELECT id, m FROM rv WHERE m BETWEEN 2 AND 3')).map((r) => r.join(','));
+    const all = resultTextRows(await s.execute('SELECT id, m FROM rv WHERE m BETWEEN 2 AND 3')).map((r) => r.join(','));
     assert.equal(all.length, 100);
     for (const [limit, offset] of [[7, 0], [7, 95], [0, 0], [200, 0]] as const) {
-      const part = textRows(await s.execute(`SELECT id, m FROM rv WHERE m BETWEEN 2 AND 3 LIMIT ${limit} OFFSET ${offset}`)).map((r) => r.join(','));
+      const part = resultTextRows(await s.execute(`SELECT id, m FROM rv WHERE m BETWEEN 2 AND 3 LIMIT ${limit} OFFSET ${offset}`)).map((r) => r.join(','));
       assert.equal(part.length, Math.max(0, Math.min(limit, all.length - offset)), `LIMIT ${limit} OFFSET ${offset}`);
       for (const r of part) assert.ok(all.includes(r), `row ${r} is in the full result`);
       assert.equal(new Set(part).size, part.length, 'no row twice');
@@ -155,21 +149,21 @@ test('a prepared SELECT sees a view re-created under its name, fresh subquery re
     await s.execute("INSERT INTO h VALUES ('x', 1), ('y', 5)");
     await s.execute('CREATE MATERIALIZED VIEW hv AS SELECT host, risk FROM h WHERE risk > 2');
     const p = s.prepare('SELECT host, risk FROM hv WHERE host = $1', [null]);
-    assert.deepEqual(textRows(await s.executePrepared(p, ['y'])), [['y', '5']]);
-    assert.deepEqual(textRows(await s.executePrepared(p, ['x'])), []);
+    assert.deepEqual(resultTextRows(await s.executePrepared(p, ['y'])), [['y', '5']]);
+    assert.deepEqual(resultTextRows(await s.executePrepared(p, ['x'])), []);
     await s.execute('DROP MATERIALIZED VIEW hv');
     await s.execute('CREATE MATERIALIZED VIEW hv AS SELECT host, risk * 10 AS risk FROM h WHERE risk < 2');
-    assert.deepEqual(textRows(await s.executePrepared(p, ['x'])), [['x', '10']]);
-    assert.deepEqual(textRows(await s.executePrepared(p, ['y'])), []);
+    assert.deepEqual(resultTextRows(await s.executePrepared(p, ['x'])), [['x', '10']]);
+    assert.deepEqual(resultTextRows(await s.executePrepared(p, ['y'])), []);
     // An uncorrelated subquery in a prepared scan is evaluated again at each execution.
     const sub = s.prepare('SELECT host FROM h WHERE risk = (SELECT max(risk) FROM h)', []);
-    assert.deepEqual(textRows(await s.executePrepared(sub, [])), [['y']]);
+    assert.deepEqual(resultTextRows(await s.executePrepared(sub, [])), [['y']]);
     await s.execute("INSERT INTO h VALUES ('z', 9)");
-    assert.deepEqual(textRows(await s.executePrepared(sub, [])), [['z']]);
+    assert.deepEqual(resultTextRows(await s.executePrepared(sub, [])), [['z']]);
     const now = s.prepare('SELECT now() AS t', []);
-    const first = textRows(await s.executePrepared(now, []))[0]![0];
+    const first = resultTextRows(await s.executePrepared(now, []))[0]![0];
     clock.advance(60_000_000);
-    const second = textRows(await s.executePrepared(now, []))[0]![0];
+    const second = resultTextRows(await s.executePrepared(now, []))[0]![0];
     assert.equal(first, '2026-01-01 00:00:00+00');
     assert.equal(second, '2026-01-01 00:01:00+00');
   } finally {

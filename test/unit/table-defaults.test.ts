@@ -13,11 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { createEngine } from '../../src/engine/engine.js';
-import type { EngineSession, StatementResult } from '../../src/engine/api.js';
+import type { EngineSession } from '../../src/engine/api.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { SqlError } from '../../src/common/errors.js';
-import { formatValueText } from '../../src/expr/text-io.js';
-import { assertSameRows, withOracle, type TextRow } from '../harness/pg-oracle.js';
+import { assertSameRows, resultTextRows, withOracle } from '../harness/pg-oracle.js';
 
 const TABLE =
   "CREATE TABLE assets (id INT, owner VARCHAR DEFAULT 'unassigned', risk INT DEFAULT 10 * 5, label TEXT DEFAULT ('a' || 'b')::text, " +
@@ -45,11 +44,6 @@ const statementArb: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(fc.subarray(COLUMNS.slice(1), { minLength: 1 }), fc.integer({ min: 1, max: 5 })).map(([cols, id]) => `UPDATE assets SET ${cols.map((c) => `${c} = DEFAULT`).join(', ')} WHERE id = ${id}`),
 );
 
-function textRows(r: StatementResult): TextRow[] {
-  assert.equal(r.kind, 'rows');
-  if (r.kind !== 'rows') return [];
-  return r.rows.map((row) => row.map((v, i) => (v === null ? null : formatValueText(v, r.columns[i]!.type))));
-}
 
 async function sqlstate(run: () => Promise<unknown>): Promise<string> {
   try {
@@ -73,7 +67,7 @@ test('INSERT and UPDATE … DEFAULT fill the same rows as PostgreSQL after every
           for (const sql of statements) {
             await s.execute(sql);
             await o.query(sql);
-            assertSameRows(textRows(await s.execute('SELECT * FROM assets')), await o.query('SELECT * FROM assets'), sql);
+            assertSameRows(resultTextRows(await s.execute('SELECT * FROM assets')), await o.query('SELECT * FROM assets'), sql);
           }
         } finally {
           await engine.close();
@@ -115,7 +109,7 @@ test("NOW() in a DEFAULT is the statement's time; the catalogs show the defaults
     await s.execute("INSERT INTO seen (host) VALUES ('a'), ('b')");
     clock.advance(60_000_000);
     await s.execute("INSERT INTO seen (host) VALUES ('c')");
-    assert.deepEqual(textRows(await s.execute('SELECT host, first_seen, source FROM seen ORDER BY host')), [
+    assert.deepEqual(resultTextRows(await s.execute('SELECT host, first_seen, source FROM seen ORDER BY host')), [
       ['a', '2026-12-03 09:00:00+00', 'inventory'],
       ['b', '2026-12-03 09:00:00+00', 'inventory'],
       ['c', '2026-12-03 09:01:00+00', 'inventory'],
@@ -124,14 +118,14 @@ test("NOW() in a DEFAULT is the statement's time; the catalogs show the defaults
     engine = await open();
     s = engine.openSession({ user: 'root', database: 'dev' });
     await s.execute("INSERT INTO seen (host) VALUES ('d')");
-    assert.deepEqual(textRows(await s.execute("SELECT source FROM seen WHERE host = 'd'")), [['inventory']]);
-    assert.deepEqual(textRows(await s.execute("SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'seen' ORDER BY ordinal_position")), [
+    assert.deepEqual(resultTextRows(await s.execute("SELECT source FROM seen WHERE host = 'd'")), [['inventory']]);
+    assert.deepEqual(resultTextRows(await s.execute("SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'seen' ORDER BY ordinal_position")), [
       ['host', null],
       ['first_seen', 'now()'],
       ['source', "'inventory'"],
     ]);
     assert.deepEqual(
-      textRows(await s.execute("SELECT a.attname, a.atthasdef, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = 'seen'::regclass ORDER BY a.attnum")),
+      resultTextRows(await s.execute("SELECT a.attname, a.atthasdef, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = 'seen'::regclass ORDER BY a.attnum")),
       [
         ['host', 'f', null],
         ['first_seen', 't', 'now()'],

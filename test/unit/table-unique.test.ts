@@ -15,10 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { createEngine } from '../../src/engine/engine.js';
-import type { EngineSession, StatementResult } from '../../src/engine/api.js';
+import type { EngineSession } from '../../src/engine/api.js';
 import { SqlError } from '../../src/common/errors.js';
-import { formatValueText } from '../../src/expr/text-io.js';
-import { assertSameRows, withOracle, type Oracle, type TextRow } from '../harness/pg-oracle.js';
+import { assertSameRows, resultTextRows, withOracle, type Oracle } from '../harness/pg-oracle.js';
 
 const TABLE = 'CREATE TABLE intel (id INT PRIMARY KEY, ip VARCHAR UNIQUE, feed TEXT, ref INT, UNIQUE (feed, ref))';
 const id = fc.integer({ min: 1, max: 6 });
@@ -37,11 +36,6 @@ const statementArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: id.map((k) => `DELETE FROM intel WHERE id = ${k}`) },
 );
 
-function textRows(r: StatementResult): TextRow[] {
-  assert.equal(r.kind, 'rows');
-  if (r.kind !== 'rows') return [];
-  return r.rows.map((x) => x.map((v, i) => (v === null ? null : formatValueText(v, r.columns[i]!.type))));
-}
 
 async function outcome(run: () => Promise<unknown>): Promise<string> {
   try {
@@ -54,9 +48,9 @@ async function outcome(run: () => Promise<unknown>): Promise<string> {
 
 async function sameConstraints(s: EngineSession, o: Oracle): Promise<void> {
   const q = "SELECT constraint_name, constraint_type FROM information_schema.table_constraints WHERE table_name = 'intel' AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')";
-  assertSameRows(textRows(await s.execute(q)), await o.query(q), 'information_schema.table_constraints');
+  assertSameRows(resultTextRows(await s.execute(q)), await o.query(q), 'information_schema.table_constraints');
   const k = "SELECT c.conname, c.contype FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid WHERE t.relname = 'intel'";
-  assertSameRows(textRows(await s.execute(k)), await o.query(k), 'pg_constraint');
+  assertSameRows(resultTextRows(await s.execute(k)), await o.query(k), 'pg_constraint');
 }
 
 test('keys: every statement succeeds or fails as in PostgreSQL and leaves the same rows', async () => {
@@ -72,7 +66,7 @@ test('keys: every statement succeeds or fails as in PostgreSQL and leaves the sa
           for (const sql of statements) {
             const expected = await outcome(() => o.query(sql));
             assert.equal(await outcome(() => s.execute(sql)), expected, sql);
-            assertSameRows(textRows(await s.execute('SELECT * FROM intel')), await o.query('SELECT * FROM intel'), sql);
+            assertSameRows(resultTextRows(await s.execute('SELECT * FROM intel')), await o.query('SELECT * FROM intel'), sql);
           }
         } finally {
           await engine.close();
@@ -102,7 +96,7 @@ test('constraint names and kinds equal PostgreSQL’s; a restart keeps them; a s
       assert.equal(await outcome(() => s.execute("INSERT INTO intel VALUES (4, '10.0.0.4', 'a', 2)")), 'ok');
       // Checked per statement: shifting every key by one is fine, a collision inside the statement is not.
       assert.equal(await outcome(() => s.execute('UPDATE intel SET id = id + 3')), 'ok');
-      assert.deepEqual(textRows(await s.execute('SELECT id FROM intel ORDER BY id')), [['4'], ['7']]);
+      assert.deepEqual(resultTextRows(await s.execute('SELECT id FROM intel ORDER BY id')), [['4'], ['7']]);
       assert.equal(await outcome(() => s.execute('UPDATE intel SET id = 1')), '23505');
       assert.equal(await outcome(() => s.execute("UPDATE intel SET ip = '10.0.0.9'")), '23505');
       const source = "CREATE SOURCE ev (id INT UNIQUE) WITH (connector = 'datagen', stream = 'auth_events') FORMAT PLAIN ENCODE JSON";
