@@ -238,7 +238,7 @@ function uniqueConstraints(table: string, cols: ColumnDef[], keys: { name: strin
       return i;
     });
     let name = k.name ?? `${table}_${k.columns.join('_')}_key`;
-    if (k.name !== null && taken.has(name)) throw new SqlError(SQLSTATE.duplicate_object, `relation "${name}" already exists`);
+    if (k.name !== null && taken.has(name)) throw new SqlError(SQLSTATE.duplicate_table, `relation "${name}" already exists`);
     for (let n = 1; taken.has(name); n++) name = `${table}_${k.columns.join('_')}_key${n}`;
     taken.add(name);
     return { name, columns };

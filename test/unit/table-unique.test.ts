@@ -5,8 +5,8 @@
  * SLUICE_PROPERTY_RUNS, 25 in CI). NULLs never collide; a statement that fails changes nothing. Keys are checked at
  * the end of each statement, as the SQL standard says (PostgreSQL checks non-deferrable keys row by row), so an
  * UPDATE may take a key another row gives up in the same statement. Then the constraint names and kinds in
- * information_schema and pg_constraint equal PostgreSQL's, a restart (LMDB) keeps the constraints, and a source
- * rejects UNIQUE.
+ * information_schema and pg_constraint equal PostgreSQL's, a restart (LMDB) keeps the constraints, a constraint name
+ * used twice fails as there, and a source rejects UNIQUE.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,6 +99,8 @@ test('constraint names and kinds equal PostgreSQL’s; a restart keeps them; a s
       assert.deepEqual(resultTextRows(await s.execute('SELECT id FROM intel ORDER BY id')), [['4'], ['7']]);
       assert.equal(await outcome(() => s.execute('UPDATE intel SET id = 1')), '23505');
       assert.equal(await outcome(() => s.execute("UPDATE intel SET ip = '10.0.0.9'")), '23505');
+      const twice = 'CREATE TABLE dupk (a INT, b INT, CONSTRAINT k1 UNIQUE (a), CONSTRAINT k1 UNIQUE (b))';
+      assert.equal(await outcome(() => s.execute(twice)), await outcome(() => o.query(twice)), twice);
       const source = "CREATE SOURCE ev (id INT UNIQUE) WITH (connector = 'datagen', stream = 'auth_events') FORMAT PLAIN ENCODE JSON";
       assert.equal(await outcome(() => s.execute(source)), '0A000');
     } finally {
