@@ -158,11 +158,17 @@ export interface KeyIndex {
   attnums: number[];
 }
 
-/** OIDs of a table's key objects: the primary key's at table oid + 1M (constraint) / + 2M (index), the k-th UNIQUE
- *  constraint's at + (k + 1) × 10M + 1M / + 2M (table oids stay far below 1M). */
+/** OIDs of a table's own catalog objects, at table oid + n × 10M + kind (table oids stay far below 1M): the primary
+ *  key (n = 0) and the k-th UNIQUE constraint (n = k + 1) at + 1M (constraint) / + 2M (index), the DEFAULT of
+ *  attribute a (n = a) at + 3M. */
 const KEY_CONSTRAINT_OID_OFFSET = 1_000_000;
 const KEY_INDEX_OID_OFFSET = 2_000_000;
-const UNIQUE_OID_STRIDE = 10_000_000;
+const ATTRDEF_OID_OFFSET = 3_000_000;
+const OID_STRIDE = 10_000_000;
+
+function hasKeys(o: CatalogObject): boolean {
+  return o.kind === 'table' && (o.primaryKey.length > 0 || (o.unique ?? []).length > 0);
+}
 
 export function keyIndexes(engine: Engine): KeyIndex[] {
   const out: KeyIndex[] = [];
@@ -177,7 +183,7 @@ export function keyIndexes(engine: Engine): KeyIndex[] {
       attnums: columns.map((i) => i + 1),
     });
     if (o.primaryKey.length > 0) out.push(at(0, `${o.name}_pkey`, true, o.primaryKey));
-    (o.unique ?? []).forEach((u, k) => out.push(at((k + 1) * UNIQUE_OID_STRIDE, u.name, false, u.columns)));
+    (o.unique ?? []).forEach((u, k) => out.push(at((k + 1) * OID_STRIDE, u.name, false, u.columns)));
   }
   return out;
 }
@@ -228,7 +234,7 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
     (engine) => [
       ...relations(engine).map((o) => [
         oid(o.oid), o.name, oid(NAMESPACE_OID.public), 0n, 0n, oid(OWNER_OID), 0n, oid(o.oid), 0n, 0, -1, 0, 0n,
-        o.kind === 'table' && (o.primaryKey.length > 0 || (o.unique ?? []).length > 0), false, 'p', relkind(o), o.columns.length, 0, false, false, false, false, false, true, 'd', false, 0n, 0n, 0n, null, null, null,
+        hasKeys(o), false, 'p', relkind(o), o.columns.length, 0, false, false, false, false, false, true, 'd', false, 0n, 0n, 0n, null, null, null,
       ] as Row),
       ...keyIndexes(engine).map((ix) => [
         oid(ix.indexOid), ix.name, oid(NAMESPACE_OID.public), 0n, 0n, oid(OWNER_OID), oid(BTREE_AM_OID), oid(ix.indexOid), 0n, 0, -1, 0, 0n,
@@ -308,7 +314,7 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
   ),
   sys('pg_catalog', 'pg_views', [['schemaname', 'text'], ['viewname', 'text'], ['viewowner', 'text'], ['definition', 'text']], (engine) => engine.catalog.list('view').map((o) => ['public', o.name, 'root', viewDefinition(o)])),
   sys('pg_catalog', 'pg_tables', [['schemaname', 'text'], ['tablename', 'text'], ['tableowner', 'text'], ['tablespace', 'text'], ['hasindexes', 'boolean'], ['hasrules', 'boolean'], ['hastriggers', 'boolean'], ['rowsecurity', 'boolean']], (engine) =>
-    engine.catalog.list('table').map((o) => ['public', o.name, 'root', null, o.kind === 'table' && (o.primaryKey.length > 0 || (o.unique ?? []).length > 0), false, false, false]),
+    engine.catalog.list('table').map((o) => ['public', o.name, 'root', null, hasKeys(o), false, false, false]),
   ),
   sys('pg_catalog', 'pg_index', [['indexrelid', 'bigint'], ['indrelid', 'bigint'], ['indnatts', 'smallint'], ['indnkeyatts', 'smallint'], ['indisunique', 'boolean'], ['indisprimary', 'boolean'], ['indisexclusion', 'boolean'], ['indimmediate', 'boolean'], ['indisclustered', 'boolean'], ['indisvalid', 'boolean'], ['indcheckxmin', 'boolean'], ['indisready', 'boolean'], ['indislive', 'boolean'], ['indisreplident', 'boolean'], ['indkey', 'text'], ['indcollation', 'text'], ['indclass', 'text'], ['indoption', 'text'], ['indexprs', 'text'], ['indpred', 'text']], (engine) =>
     keyIndexes(engine).map((ix) => [
@@ -332,9 +338,9 @@ export const SYSTEM_RELATIONS: SystemRelation[] = [
   sys('pg_catalog', 'pg_proc', [['oid', 'bigint'], ['proname', 'text'], ['pronamespace', 'bigint'], ['proowner', 'bigint'], ['prokind', 'text'], ['prorettype', 'bigint'], ['proargtypes', 'text'], ['prosrc', 'text']], () => []),
   sys('pg_catalog', 'pg_inherits', [['inhrelid', 'bigint'], ['inhparent', 'bigint'], ['inhseqno', 'integer'], ['inhdetachpending', 'boolean']], () => []),
   sys('pg_catalog', 'pg_partitioned_table', [['partrelid', 'bigint'], ['partstrat', 'text'], ['partnatts', 'smallint']], () => []),
-  // One row per column DEFAULT; adbin holds the expression's text (pg_get_expr returns it as is); oid = table oid × 1000 + attnum.
+  // One row per column DEFAULT; adbin holds the expression's text (pg_get_expr returns it as is).
   sys('pg_catalog', 'pg_attrdef', [['oid', 'bigint'], ['adrelid', 'bigint'], ['adnum', 'smallint'], ['adbin', 'text']], (engine) =>
-    relations(engine).flatMap((o) => attributes(o).filter((a) => a.default !== null).map((a): Row => [oid(o.oid * 1000 + a.num), oid(o.oid), a.num, a.default])),
+    relations(engine).flatMap((o) => attributes(o).filter((a) => a.default !== null).map((a): Row => [oid(o.oid + a.num * OID_STRIDE + ATTRDEF_OID_OFFSET), oid(o.oid), a.num, a.default])),
   ),
   sys('pg_catalog', 'pg_extension', [['oid', 'bigint'], ['extname', 'text'], ['extowner', 'bigint'], ['extnamespace', 'bigint'], ['extrelocatable', 'boolean'], ['extversion', 'text']], () => []),
   sys('pg_catalog', 'pg_collation', [['oid', 'bigint'], ['collname', 'text'], ['collnamespace', 'bigint']], () => []),

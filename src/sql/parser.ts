@@ -215,8 +215,7 @@ function parseColumnList(text: string, tokens: Token[], open: number, close: num
  * The text of a column's DEFAULT expression: from the token after DEFAULT (at `at`) up to the next constraint of
  * the column (`stop`), or the `,` or `)` that ends the column definition.
  */
-function defaultText(text: string, at: number, stop: number | undefined): string {
-  const tokens = tokenize(text);
+function defaultText(text: string, tokens: readonly Token[], at: number, stop: number | undefined): string {
   let i = tokens.findIndex((t) => t.start >= at) + 1; // skip the DEFAULT keyword
   const first = tokens[i]?.start ?? text.length;
   let end = first;
@@ -249,6 +248,7 @@ export function uniqueKeysOf(create: PgNode): { name: string | null; columns: st
 
 /** Column definitions of a CREATE TABLE parse tree (also used for CREATE TABLE itself); `text` is what was parsed. */
 export function columnDefsFromCreate(create: PgNode, text: string, base = 0): ColumnDef[] {
+  let tokens: Token[] | null = null; // of `text`, once a column has a DEFAULT
   const cols: ColumnDef[] = [];
   const tablePk: string[] = [];
   for (const elt of create?.tableElts ?? []) {
@@ -258,7 +258,7 @@ export function columnDefsFromCreate(create: PgNode, text: string, base = 0): Co
     }
     if (elt.Constraint?.contype === 'CONSTR_UNIQUE') continue; // see uniqueKeysOf
     const cd = elt.ColumnDef;
-    if (!cd) throw new SqlError(SQLSTATE.feature_not_supported, 'only column definitions and PRIMARY KEY are supported here');
+    if (!cd) throw new SqlError(SQLSTATE.feature_not_supported, 'only column definitions, PRIMARY KEY and UNIQUE are supported here');
     const names: string[] = (cd.typeName?.names ?? []).map((n: PgNode) => n.String.sval);
     const type = sqlTypeFromName(names);
     const loc = (cd.typeName?.location ?? cd.location ?? 0) + base;
@@ -271,7 +271,7 @@ export function columnDefsFromCreate(create: PgNode, text: string, base = 0): Co
       type,
       notNull: constraints.some((c) => c?.contype === 'CONSTR_NOTNULL' || c?.contype === 'CONSTR_PRIMARY'),
       primaryKey: constraints.some((c) => c?.contype === 'CONSTR_PRIMARY'),
-      default: d < 0 ? null : defaultText(text, constraints[d]!.location, constraints[d + 1]?.location),
+      default: d < 0 ? null : defaultText(text, (tokens ??= tokenize(text)), constraints[d]!.location, constraints[d + 1]?.location),
       offset: (cd.location ?? 0) + base,
     });
   }
